@@ -1,0 +1,142 @@
+"""Exact decimal arithmetic that never reads the ambient :mod:`decimal` context.
+
+Every operator on :class:`~decimal.Decimal` (``+``, ``*``, unary ``-``, ``quantize``
+without a context ...) silently uses the thread's current context, so a caller's
+``decimal.localcontext(prec=3)`` could change an invoice. meterprice therefore does
+all arithmetic through the explicit contexts below:
+
+* :data:`EXACT` has the maximum precision and traps :class:`~decimal.Inexact`:
+  additions, subtractions and multiplications are exact or fail loudly.
+* :data:`DIVISION` carries quotients to :data:`DIVISION_DIGITS` significant digits;
+  quotients (proration factors, ratios) are rounded once more at a named point
+  later on (a line amount, a displayed rate).
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Iterable
+from decimal import Decimal
+from fractions import Fraction
+
+__all__ = [
+    "DIVISION",
+    "DIVISION_DIGITS",
+    "EXACT",
+    "ONE",
+    "ZERO",
+    "DecimalLike",
+    "add",
+    "ceil_div",
+    "div",
+    "fraction_to_decimal",
+    "mul",
+    "neg",
+    "sub",
+    "to_decimal",
+    "total",
+]
+
+#: Significant digits kept by :func:`div`.
+DIVISION_DIGITS = 50
+
+EXACT = decimal.Context(
+    prec=decimal.MAX_PREC,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emax=decimal.MAX_EMAX,
+    Emin=decimal.MIN_EMIN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow, decimal.Inexact],
+)
+
+DIVISION = decimal.Context(
+    prec=DIVISION_DIGITS,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emax=decimal.MAX_EMAX,
+    Emin=decimal.MIN_EMIN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+DecimalLike = Decimal | int | str
+"""What meterprice accepts where an exact number is expected (never ``float``)."""
+
+
+def to_decimal(value: object, *, what: str = "value") -> Decimal:
+    """Convert ``value`` to a finite :class:`~decimal.Decimal`, exactly.
+
+    Accepts :class:`~decimal.Decimal`, :class:`int` and decimal strings. Refuses
+    :class:`float` (and :class:`bool`) with :class:`TypeError` and NaN, infinities and
+    malformed strings with :class:`ValueError`; ``what`` names the value in the message.
+    """
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, bool):
+        raise TypeError(f"{what} must be a Decimal, int or decimal string, not bool ({value!r})")
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip().replace("_", ""))
+        except decimal.InvalidOperation:
+            raise ValueError(f"{what} is not a decimal number: {value!r}") from None
+    elif isinstance(value, float):
+        raise TypeError(
+            f"{what} must be a Decimal, int or decimal string, not float ({value!r}): "
+            "floats cannot represent most decimal amounts exactly; "
+            f"write Decimal({str(value)!r}) or {str(value)!r}"
+        )
+    else:
+        raise TypeError(
+            f"{what} must be a Decimal, int or decimal string, not {type(value).__name__} ({value!r})"
+        )
+    if not result.is_finite():
+        raise ValueError(f"{what} must be a finite number, not {value!r}")
+    return result
+
+
+def add(a: Decimal, b: Decimal) -> Decimal:
+    """``a + b``, exactly."""
+    return EXACT.add(a, b)
+
+
+def sub(a: Decimal, b: Decimal) -> Decimal:
+    """``a - b``, exactly."""
+    return EXACT.subtract(a, b)
+
+
+def mul(a: Decimal, b: Decimal) -> Decimal:
+    """``a * b``, exactly."""
+    return EXACT.multiply(a, b)
+
+
+def neg(a: Decimal) -> Decimal:
+    """``-a``, exactly."""
+    return a.copy_negate()
+
+
+def div(a: Decimal, b: Decimal) -> Decimal:
+    """``a / b`` to :data:`DIVISION_DIGITS` significant digits (exact when it fits)."""
+    return DIVISION.divide(a, b)
+
+
+def total(values: Iterable[Decimal]) -> Decimal:
+    """The exact sum of ``values`` (``0`` when empty)."""
+    result = ZERO
+    for value in values:
+        result = EXACT.add(result, value)
+    return result
+
+
+def ceil_div(a: Decimal, b: Decimal) -> Decimal:
+    """The smallest integer ``n`` with ``n * b >= a``, for ``b > 0``."""
+    quotient, remainder = EXACT.divmod(a, b)
+    if remainder > 0:
+        quotient = EXACT.add(quotient, ONE)
+    return quotient
+
+
+def fraction_to_decimal(value: Fraction) -> Decimal:
+    """A fraction as a decimal, exact when it terminates, else to DIVISION_DIGITS."""
+    return DIVISION.divide(Decimal(value.numerator), Decimal(value.denominator))

@@ -1,0 +1,219 @@
+"""What every pricing component shares: its context, its output and its base class.
+
+A component is a frozen value with a name and tags. The contract calls
+:meth:`Component.price` with a :class:`PricingContext` (the period, the part of it in
+which the component is active, the usage metered there, and the lines already
+priced) and gets back exact, unrounded :class:`Charge` values; the contract then
+rounds each charge once into an invoice line.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from meterprice import _decimal as d
+from meterprice.dimensions import Where
+from meterprice.invoice import Line
+from meterprice.money import Currency, Money, Rounding
+from meterprice.periods import Period, Window, proration
+from meterprice.usage import Usage, display_quantity
+
+__all__ = [
+    "Charge",
+    "Component",
+    "PricingContext",
+    "fmt_quantity",
+    "to_tags",
+    "to_window",
+]
+
+
+def to_tags(value: object) -> frozenset[str]:
+    """Tags as a frozenset of non-empty strings (a single string is one tag)."""
+    if value is None:
+        return frozenset()
+    if isinstance(value, str):
+        value = (value,)
+    if not isinstance(value, Iterable):
+        raise TypeError(f"tags must be a collection of strings, not {value!r}")
+    tags = frozenset(value)
+    for tag in tags:
+        if not isinstance(tag, str) or not tag:
+            raise TypeError(f"tags must be non-empty strings, not {tag!r}")
+    return tags
+
+
+def to_window(value: object) -> Window:
+    """An activity window from a :class:`Window`, ``None`` (always), a :class:`Period`,
+    a ``(start, end)`` pair or a mapping with ``start``/``end``."""
+    if isinstance(value, Window):
+        return value
+    if value is None:
+        return Window()
+    if isinstance(value, Period):
+        return Window(value.start, value.end)
+    if isinstance(value, Mapping):
+        unknown = set(value) - {"start", "end"}
+        if unknown:
+            raise ValueError(f"an active window takes start and end, not {sorted(unknown)}")
+        return Window(value.get("start"), value.get("end"))
+    if isinstance(value, tuple) and len(value) == 2:
+        return Window(value[0], value[1])
+    raise TypeError(f"active must be a Window, a (start, end) pair or None, not {value!r}")
+
+
+def fmt_quantity(value: Fraction | Decimal | int) -> str:
+    """A quantity as short text for explanations (exact when it terminates)."""
+    shown = display_quantity(Fraction(value))
+    return f"{shown:f}"
+
+
+@attrs.frozen
+class Charge:
+    """An exact, unrounded charge produced by a component (a line before rounding).
+
+    ``amount`` is exact; ``basis`` explains it (``"1200 min x 0.95 EUR"``).
+    """
+
+    description: str
+    amount: Fraction = attrs.field(converter=Fraction)
+    basis: str
+    quantity: Fraction | None = None
+    unit: str | None = None
+    unit_price: Decimal | None = None
+    tags: frozenset[str] = attrs.field(default=frozenset(), converter=to_tags)
+
+
+@attrs.frozen
+class PricingContext:
+    """What a component sees when it prices one period.
+
+    ``period`` is the invoiced period and ``active`` the part of it in which the
+    component applies (within the contract's term and the component's own window).
+    ``usage`` is the usage metered in ``active`` when the contract was given events,
+    or the summary it was given. ``lines`` are the rounded lines priced so far, in
+    contract order. ``previous_usage`` is the previous period's usage when known.
+    """
+
+    period: Period
+    active: Period
+    usage: Usage
+    lines: tuple[Line, ...]
+    currency: Currency
+    rounding: Rounding
+    previous_period: Period | None = None
+    previous_usage: Usage | None = None
+    timezone: str = "UTC"
+
+    @property
+    def share(self) -> Fraction:
+        """The exact share of the period's days in which the component is active."""
+        return proration(self.active, self.period)
+
+    @property
+    def is_partial(self) -> bool:
+        """Whether the component is active for only part of the period."""
+        return self.active != self.period
+
+    def subtotal(self, tags: frozenset[str] | None) -> Fraction:
+        """The exact sum of the rounded lines so far that carry any of ``tags``
+        (every line so far when ``tags`` is ``None``)."""
+        total = Fraction(0)
+        for line in self.lines:
+            if tags is None or line.tags & tags:
+                total += Fraction(line.amount.amount)
+        return total
+
+    def round(self, amount: Fraction) -> Fraction:
+        """``amount`` rounded to the currency's minor unit by the contract's policy."""
+        return Fraction(self.rounding.round(amount, self.currency.minor_units))
+
+    def money(self, amount: Fraction) -> str:
+        """An exact amount as text with the currency code, for explanations."""
+        return f"{fmt_quantity(amount)} {self.currency.code}"
+
+
+@attrs.frozen
+class Component(abc.ABC):
+    """Base class of pricing components.
+
+    Subclasses are ``@attrs.frozen`` classes that implement :meth:`price`. ``tags``
+    label the lines a component produces so that later components (a percentage, a
+    minimum, a cap) can refer to them; ``active`` limits the component to a window
+    of dates (an implementation phase, pay-per-use from go-live).
+    """
+
+    name: str = attrs.field()
+    tags: frozenset[str] = attrs.field(default=frozenset(), converter=to_tags, kw_only=True)
+    active: Window = attrs.field(default=Window(), converter=to_window, kw_only=True)
+
+    @name.validator
+    def _check_name(self, attribute: attrs.Attribute[str], value: object) -> None:
+        if not isinstance(value, str) or not value.strip():
+            raise TypeError(f"a component name must be a non-empty string, not {value!r}")
+
+    @abc.abstractmethod
+    def price(self, ctx: PricingContext) -> Sequence[Charge]:
+        """The exact charges of this component for ``ctx``'s period."""
+
+    @property
+    def metrics(self) -> frozenset[str]:
+        """The usage metrics this component reads."""
+        return frozenset()
+
+    @property
+    def filters(self) -> tuple[Where, ...]:
+        """The dimension filters this component applies to usage."""
+        return ()
+
+    @property
+    def reads_tags(self) -> frozenset[str] | None:
+        """Tags of earlier lines this component reads (``None``: every earlier line;
+        an empty set: none)."""
+        return frozenset()
+
+    @property
+    def money_values(self) -> tuple[tuple[str, Money], ...]:
+        """Every ``(field path, Money)`` in the component, to check its currency."""
+        return tuple(
+            (field.name, value)
+            for field in attrs.fields(type(self))
+            if isinstance(value := getattr(self, field.name), Money)
+        )
+
+    @property
+    def uses_previous_period(self) -> bool:
+        """Whether pricing needs the previous period's usage."""
+        return False
+
+    def is_active_on(self, day: dt.date) -> bool:
+        """Whether the component applies on ``day``."""
+        return day in self.active
+
+    def _line_tags(self, extra: Iterable[str] = ()) -> frozenset[str]:
+        return self.tags | frozenset(extra)
+
+
+def rate_amount(quantity: Fraction, rate: Money) -> Fraction:
+    """``quantity x rate`` exactly."""
+    return quantity * Fraction(rate.amount)
+
+
+def positive_decimal(what: str, *, allow_zero: bool = False) -> Any:
+    """An attrs converter to a positive (or non-negative) Decimal naming ``what``."""
+
+    def convert(value: object) -> Decimal:
+        number = d.to_decimal(value, what=what)
+        if number < 0 or (number == 0 and not allow_zero):
+            bound = "zero or more" if allow_zero else "positive"
+            raise ValueError(f"{what} must be {bound} (got {value!r})")
+        return number
+
+    return convert

@@ -78,7 +78,9 @@ def to_decimal(value: object, *, what: str = "value") -> Decimal:
         result = Decimal(value)
     elif isinstance(value, str):
         try:
-            result = Decimal(value.strip().replace("_", ""))
+            # through EXACT (which traps InvalidOperation), not the ambient context: a
+            # caller's context with that trap off would turn "abc" into NaN
+            result = EXACT.create_decimal(value.strip().replace("_", ""))
         except decimal.InvalidOperation:
             raise ValueError(f"{what} is not a decimal number: {value!r}") from None
     elif isinstance(value, float):
@@ -88,9 +90,8 @@ def to_decimal(value: object, *, what: str = "value") -> Decimal:
             f"write Decimal({str(value)!r}) or {str(value)!r}"
         )
     else:
-        raise TypeError(
-            f"{what} must be a Decimal, int or decimal string, not {type(value).__name__} ({value!r})"
-        )
+        kind = type(value).__name__
+        raise TypeError(f"{what} must be a Decimal, int or decimal string, not {kind} ({value!r})")
     if not result.is_finite():
         raise ValueError(f"{what} must be a finite number, not {value!r}")
     return result

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
-from typing import Any, Union
+from typing import Any
 
 import attrs
 
@@ -22,7 +22,7 @@ from meterprice.usage import Event, Usage
 
 __all__ = ["Contract", "UsageInput"]
 
-UsageInput = Union[Usage, Mapping[Any, object], Iterable[Event]]
+UsageInput = Usage | Mapping[Any, object] | Iterable[Event]
 """What :meth:`Contract.invoice` prices: a :class:`~meterprice.Usage`, a mapping of
 totals (``{"handle_minutes": 12000}``) or raw :class:`~meterprice.Event` values."""
 
@@ -150,23 +150,25 @@ class Contract:
             by_name[meter.name] = meter
         for index, component in enumerate(self.components):
             for metric in component.metrics:
-                meter = by_name.get(metric)
-                if meter is None or meter.group_by is None:
+                producer = by_name.get(metric)
+                kept = None if producer is None else producer.group_by
+                if producer is None or kept is None:
                     continue
                 for flt in component.filters:
-                    missing = flt.names - set(meter.group_by)
+                    missing = flt.names - set(kept)
                     if missing:
                         raise ContractError(
                             f"components[{index}] ({component.name!r}) filters {metric!r} on "
-                            f"{', '.join(sorted(missing))} but meter {meter.name!r} groups only "
-                            f"by {', '.join(meter.group_by) or 'nothing'}"
+                            f"{', '.join(sorted(missing))} but meter {producer.name!r} groups only "
+                            f"by {', '.join(kept) or 'nothing'}"
                         )
 
     # -- metering ---------------------------------------------------------------------------
     @property
     def all_meters(self) -> tuple[Meter, ...]:
         """The contract's meters plus a summing meter for every metric a component
-        reads that no meter produces."""
+        reads that no meter produces.
+        """
         produced = {meter.name for meter in self.meters}
         implicit = sorted(
             {metric for component in self.components for metric in component.metrics} - produced
@@ -183,7 +185,8 @@ class Contract:
 
     def meter(self, events: Iterable[Event], period: Period | str) -> Usage:
         """The usage of ``events`` within ``period`` (the contract's time zone); naive
-        timestamps are read as wall-clock time in that zone."""
+        timestamps are read as wall-clock time in that zone.
+        """
         return self._meter(_as_list(events), _to_period(period))
 
     def _meter(self, events: list[Event], period: Period) -> Usage:
@@ -195,7 +198,8 @@ class Contract:
     # -- pricing ----------------------------------------------------------------------------
     def previous_period(self, period: Period) -> Period:
         """The period before ``period``: the previous cycle period when ``period`` is
-        one of the cycle's, else the same number of days just before it."""
+        one of the cycle's, else the same number of days just before it.
+        """
         if self.cycle.period_of(period.start) == period:
             return self.cycle.previous(period)
         return Period(period.start - dt.timedelta(days=period.days), period.start)
@@ -215,47 +219,19 @@ class Contract:
         the usage of the part in which each component is active.
         """
         period = _to_period(period)
-        events: list[Event] | None = None
-        if isinstance(usage, Usage):
-            summary: Usage | None = usage
-        elif isinstance(usage, Mapping):
-            summary = Usage.from_totals(usage)
-        else:
-            events = _as_list(usage)
-            summary = None
-
+        source = _UsageSource(self, usage)
         previous = self.previous_period(period)
-        previous_summary: Usage | None = None
-        if any(component.uses_previous_period for component in self.components):
-            if previous_usage is not None:
-                previous_summary = self._summary(previous_usage, previous)
-            elif events is not None:
-                previous_summary = self._meter(events, previous)
-            else:
-                needing = [c.name for c in self.components if c.uses_previous_period]
-                raise PricingError(
-                    f"{', '.join(map(repr, needing))} price(s) on the previous period's usage: "
-                    "pass previous_usage= or raw events that cover the previous period"
-                )
-
-        metered: dict[Period, Usage] = {}
+        previous_summary = self._previous_usage(source, previous, previous_usage)
         lines: list[Line] = []
         term = self.term.within(period)
         for index, component in enumerate(self.components):
             active = None if term is None else component.active.within(term)
             if active is None:
                 continue
-            if summary is not None:
-                window_usage = summary
-            else:
-                assert events is not None
-                if active not in metered:
-                    metered[active] = self._meter(events, active)
-                window_usage = metered[active]
             ctx = PricingContext(
                 period=period,
                 active=active,
-                usage=window_usage,
+                usage=source.within(active),
                 lines=tuple(lines),
                 currency=self.currency,
                 rounding=self.rounding,
@@ -263,11 +239,24 @@ class Contract:
                 previous_usage=previous_summary,
                 timezone=self.timezone,
             )
-            for charge in component.price(ctx):
-                lines.append(self._line(index, component, charge))
-        if events is not None and period not in metered:
-            self._meter(events, period)  # validates every event even if no component ran
+            lines.extend(self._line(index, component, charge) for charge in component.price(ctx))
+        source.within(period)  # every event is checked, even where no component ran
         return Invoice(self.name, period, self.currency, self.rounding, tuple(lines))
+
+    def _previous_usage(
+        self, source: _UsageSource, previous: Period, given: UsageInput | None
+    ) -> Usage | None:
+        if not any(component.uses_previous_period for component in self.components):
+            return None
+        if given is not None:
+            return self._summary(given, previous)
+        if source.events is not None:
+            return source.within(previous)
+        needing = ", ".join(repr(c.name) for c in self.components if c.uses_previous_period)
+        raise PricingError(
+            f"{needing} price(s) on the previous period's usage: "
+            "pass previous_usage= or raw events that cover the previous period"
+        )
 
     def _summary(self, usage: UsageInput, period: Period) -> Usage:
         if isinstance(usage, Usage):
@@ -303,8 +292,7 @@ class Contract:
         """One invoice per cycle period overlapping ``[start, end)``, from raw events."""
         batch = _as_list(events)
         return tuple(
-            self.invoice(batch, period)
-            for period in self.cycle.periods(_date(start), _date(end))
+            self.invoice(batch, period) for period in self.cycle.periods(_date(start), _date(end))
         )
 
     def component(self, name: str) -> Component:
@@ -315,11 +303,36 @@ class Contract:
         raise KeyError(f"contract {self.name!r} has no component {name!r}")
 
 
+class _UsageSource:
+    """The usage an invoice prices: a summary as given, or events metered per window."""
+
+    def __init__(self, contract: Contract, usage: UsageInput) -> None:
+        self.contract = contract
+        self.events: list[Event] | None = None
+        self.summary: Usage | None = None
+        if isinstance(usage, Usage):
+            self.summary = usage
+        elif isinstance(usage, Mapping):
+            self.summary = Usage.from_totals(usage)
+        else:
+            self.events = _as_list(usage)
+        self._metered: dict[Period, Usage] = {}
+
+    def within(self, window: Period) -> Usage:
+        """The usage of ``window``: the summary, or the events metered inside it."""
+        if self.summary is not None:
+            return self.summary
+        assert self.events is not None
+        if window not in self._metered:
+            self._metered[window] = self.contract._meter(self.events, window)
+        return self._metered[window]
+
+
 def _date(value: dt.date | str) -> dt.date:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _as_list(events: Iterable[Event] | Sequence[Event]) -> list[Event]:
+def _as_list(events: object) -> list[Event]:
     if isinstance(events, (str, bytes)) or not isinstance(events, Iterable):
         raise TypeError(f"usage must be a Usage, a mapping of totals or events, not {events!r}")
     return events if isinstance(events, list) else list(events)

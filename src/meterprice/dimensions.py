@@ -63,6 +63,9 @@ class Dimensions(Mapping[str, str]):
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Dimensions are immutable")
 
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("Dimensions are immutable")
+
     def __getitem__(self, key: str) -> str:
         for name, value in self._items:
             if name == key:
@@ -85,7 +88,9 @@ class Dimensions(Mapping[str, str]):
             return dict(self._items) == dict(other)
         return NotImplemented
 
-    def __lt__(self, other: Dimensions) -> bool:
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Dimensions):
+            return NotImplemented
         return self._items < other._items
 
     def __reduce__(self) -> tuple[Any, ...]:

@@ -79,6 +79,10 @@ class Line:
         }
 
 
+def _to_lines(value: Iterable[Line]) -> tuple[Line, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class Invoice:
     """The priced lines of one contract for one period; ``total`` is their exact sum."""
@@ -87,7 +91,7 @@ class Invoice:
     period: Period
     currency: Currency
     rounding: Rounding
-    lines: tuple[Line, ...] = attrs.field(converter=tuple)
+    lines: tuple[Line, ...] = attrs.field(converter=_to_lines)
 
     def __attrs_post_init__(self) -> None:
         for index, line in enumerate(self.lines):
@@ -110,9 +114,7 @@ class Invoice:
         """The sum of the lines carrying any of ``tags`` (all lines when ``None``)."""
         wanted = None if tags is None else frozenset(tags)
         amount = d.total(
-            line.amount.amount
-            for line in self.lines
-            if wanted is None or line.tags & wanted
+            line.amount.amount for line in self.lines if wanted is None or line.tags & wanted
         )
         return Money(amount, self.currency).round(Rounding.DOWN)
 
@@ -155,8 +157,7 @@ class Invoice:
         rows = [row[:4] for row in self._rows()]
         total_row = ("Total", "", "", f"{self.total.amount:,f}")
         widths = [
-            max(len(header[i]), len(total_row[i]), *(len(row[i]) for row in rows))
-            for i in range(4)
+            max(len(header[i]), len(total_row[i]), *(len(row[i]) for row in rows)) for i in range(4)
         ]
 
         def fmt(row: tuple[str, ...]) -> str:

@@ -28,7 +28,7 @@ __all__ = ["Currency", "Money", "MoneyLike", "Rounding", "to_money"]
 @functools.lru_cache(maxsize=1)
 def _iso4217() -> dict[str, tuple[str, int | None, str]]:
     """The ISO 4217 table shipped in ``data/iso4217.csv``: code -> (numeric, minor units, name)."""
-    text = resources.files("meterprice").joinpath("data", "iso4217.csv").read_text("utf-8")
+    text = (resources.files("meterprice") / "data" / "iso4217.csv").read_text("utf-8")
     table: dict[str, tuple[str, int | None, str]] = {}
     for row in csv.DictReader(text.splitlines()):
         minor = row["minor_units"].strip()
@@ -68,7 +68,9 @@ class Currency:
             return cached
         entry = _iso4217().get(key)
         if entry is None:
-            raise UnknownCurrencyError(f"unknown currency code {code!r}: not an active ISO 4217 code")
+            raise UnknownCurrencyError(
+                f"unknown currency code {code!r}: not an active ISO 4217 code"
+            )
         numeric, minor, name = entry
         if minor is None:
             raise UnknownCurrencyError(
@@ -125,7 +127,9 @@ class Rounding(enum.Enum):
         """``value`` rounded to ``places`` decimal places by this policy, exactly once."""
         if isinstance(value, Fraction):
             return self._round_fraction(value, places)
-        return Decimal(value).quantize(Decimal(1).scaleb(-places, d.EXACT), context=self._context)
+        result = Decimal(value).quantize(Decimal(1).scaleb(-places, d.EXACT), context=self._context)
+        # -0.001 rounds to 0.00, not -0.00 (as the Fraction path does)
+        return result.copy_abs() if result.is_zero() else result
 
     @property
     def _context(self) -> decimal.Context:

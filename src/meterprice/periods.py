@@ -66,6 +66,8 @@ class Period:
     @classmethod
     def month(cls, year: int, month: int) -> Period:
         """The calendar month ``year-month``."""
+        if not 1 <= month <= 12:
+            raise ValueError(f"month must be 1 to 12 (got {month!r})")
         start = dt.date(year, month, 1)
         return cls(start, start + relativedelta(months=1))
 
@@ -90,7 +92,10 @@ class Period:
     @classmethod
     def parse(cls, text: str) -> Period:
         """Read ``2026-11`` (a month), ``2026-Q4``, ``2026``, ``2026-11-05`` (a day) or
-        ``2026-11-01..2026-11-16`` (half-open range)."""
+        ``2026-11-01..2026-11-16`` (half-open range).
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"a period must be written as a string, not {text!r}")
         value = text.strip()
         if match := _MONTH.match(value):
             return cls.month(int(match[1]), int(match[2]))
@@ -215,7 +220,9 @@ class Cycle:
     ['2026-01-31..2026-02-28', '2026-02-28..2026-03-31', '2026-03-31..2026-04-30']
     """
 
-    unit: CycleUnit = attrs.field(validator=attrs.validators.in_(("day", "week", "month", "quarter", "year")))
+    unit: CycleUnit = attrs.field(
+        validator=attrs.validators.in_(("day", "week", "month", "quarter", "year"))
+    )
     anchor: dt.date = attrs.field(default=dt.date(2000, 1, 1), converter=_to_date)
     interval: int = attrs.field(default=1)
 
@@ -252,12 +259,20 @@ class Cycle:
 
     @classmethod
     def yearly(cls, month: int = 1, day: int = 1) -> Cycle:
-        """Years starting on ``month``/``day``."""
-        return cls("year", dt.date(2000, month, day))
+        """Years starting on ``month``/``day`` (29 February starts on 28 February in
+        common years).
+        """
+        try:
+            anchor = dt.date(2000, month, day)  # a leap year: 29 February is allowed
+        except ValueError:
+            raise ValueError(f"not a day of the year: month={month!r}, day={day!r}") from None
+        return cls("year", anchor)
 
     def _start(self, index: int) -> dt.date:
         if self.unit in _DAYS_PER_UNIT:
-            return self.anchor + dt.timedelta(days=index * self.interval * _DAYS_PER_UNIT[self.unit])
+            return self.anchor + dt.timedelta(
+                days=index * self.interval * _DAYS_PER_UNIT[self.unit]
+            )
         months = index * self.interval * _MONTHS_PER_UNIT[self.unit]
         return self.anchor + relativedelta(months=months)
 

@@ -34,7 +34,9 @@ def _check_metric(instance: object, attribute: attrs.Attribute[str], value: obje
         raise TypeError(f"{attribute.name} must be a non-empty string, not {value!r}")
 
 
-def _check_datetime(instance: object, attribute: attrs.Attribute[dt.datetime], value: object) -> None:
+def _check_datetime(
+    instance: object, attribute: attrs.Attribute[dt.datetime], value: object
+) -> None:
     if not isinstance(value, dt.datetime):
         raise TypeError(f"{attribute.name} must be a datetime, not {value!r}")
 
@@ -51,8 +53,12 @@ class Event:
     ``at`` is when it happened (all events of one metering run must be either naive or
     time-zone aware); ``dimensions`` describe it (channel, language, ...).
 
-    >>> call = Event("call_seconds", 185, dt.datetime(2026, 11, 3, 2, 13),
-    ...              {"channel": "phone", "language": "de"})
+    >>> call = Event(
+    ...     "call_seconds",
+    ...     185,
+    ...     dt.datetime(2026, 11, 3, 2, 13),
+    ...     {"channel": "phone", "language": "de"},
+    ... )
     >>> call.quantity, call.dimensions["language"]
     (Decimal('185'), 'de')
     """
@@ -147,12 +153,15 @@ def _kind(state: _State) -> str:
 
 def display_quantity(value: Fraction, places: int = 6) -> Decimal:
     """An exact quantity as a decimal: exact when it terminates within ``places``
-    decimals, otherwise rounded half-even to ``places`` (for display only)."""
+    decimals, otherwise rounded half-even to ``places`` (for display only).
+    """
     exact = Fraction(value)
     shown = d.DIVISION.divide(Decimal(exact.numerator), Decimal(exact.denominator))
     if Fraction(shown) == exact and -shown.as_tuple().exponent <= places:  # type: ignore[operator]
         return shown
-    return shown.quantize(Decimal(1).scaleb(-places, d.EXACT), context=d.DIVISION)
+    # round the exact value itself (half-even): a context quantize would need more than
+    # DIVISION_DIGITS digits for a quantity >= 1 shown to DIVISION_DIGITS places
+    return Decimal(round(exact * 10**places)).scaleb(-places, d.EXACT)
 
 
 class Usage:
@@ -161,8 +170,9 @@ class Usage:
     Built by metering events (:meth:`meterprice.Contract.meter`) or directly from
     totals (:meth:`from_totals`). Adding two usages merges them.
 
-    >>> usage = Usage.from_totals({"handle_minutes": 12000,
-    ...                            ("tasks_hours", {"task": "qa"}): "7.5"})
+    >>> usage = Usage.from_totals(
+    ...     {"handle_minutes": 12000, ("tasks_hours", (("task", "qa"),)): "7.5"}
+    ... )
     >>> usage.quantity("handle_minutes")
     Decimal('12000')
     >>> usage.quantity("tasks_hours", {"task": "qa"})
@@ -180,10 +190,12 @@ class Usage:
 
     # -- construction -----------------------------------------------------------------------
     @classmethod
-    def from_totals(cls, totals: Mapping[Any, object]) -> Usage:
+    def from_totals(cls, totals: Mapping[Any, object] | Usage) -> Usage:
         """A usage of summed totals: keys are metric names or ``(metric, dimensions)``.
 
-        Values are exact numbers (Decimal, int or decimal strings); floats are refused.
+        Dimensions in a key are :class:`~meterprice.Dimensions` or, since a dict cannot
+        be part of a dict key, a tuple of ``(name, value)`` pairs. Values are exact
+        numbers (Decimal, int or decimal strings); floats are refused.
         """
         if isinstance(totals, Usage):
             return totals
@@ -194,7 +206,11 @@ class Usage:
             if isinstance(raw_key, str):
                 metric, dims = raw_key, Dimensions()
             elif isinstance(raw_key, tuple) and len(raw_key) == 2 and isinstance(raw_key[0], str):
-                metric, dims = raw_key[0], to_dimensions(raw_key[1])
+                raw_dims = raw_key[1]
+                metric = raw_key[0]
+                dims = (
+                    Dimensions(raw_dims) if isinstance(raw_dims, tuple) else to_dimensions(raw_dims)
+                )
             else:
                 raise TypeError(
                     f"a usage key must be a metric name or (metric, dimensions), not {raw_key!r}"

@@ -14,8 +14,8 @@ from meterprice.components.base import (
     Component,
     PricingContext,
     fmt_quantity,
-    positive_decimal,
     rate_amount,
+    to_positive,
     to_tags,
 )
 from meterprice.dimensions import Where, to_where
@@ -24,8 +24,31 @@ from meterprice.money import Money, to_money
 __all__ = ["MinimumSpend", "MinimumVolume", "Percentage"]
 
 
+def _to_amount(value: object) -> Money:
+    return to_money(value, what="amount")
+
+
+def _to_rate(value: object) -> Money:
+    return to_money(value, what="rate")
+
+
+def _to_quantity(value: object) -> Decimal:
+    return to_positive(value, "quantity")
+
+
 def _optional_tags(value: object) -> frozenset[str] | None:
-    return None if value is None else to_tags(value)
+    if value is None:
+        return None
+    tags = to_tags(value)
+    if not tags:
+        # an empty set would silently read nothing: a percentage of 0, a full true-up
+        raise ValueError("of must name at least one tag, or be None for every earlier line")
+    return tags
+
+
+def _metric(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise TypeError(f"{attribute.name} must be a non-empty metric name, not {value!r}")
 
 
 def _describe_tags(tags: frozenset[str] | None) -> str:
@@ -90,7 +113,7 @@ class MinimumSpend(Component):
     >>> floor = MinimumSpend("Minimum monthly spend", amount="5000.00 EUR", of={"usage"})
     """
 
-    amount: Money = attrs.field(kw_only=True, converter=lambda v: to_money(v, what="amount"))
+    amount: Money = attrs.field(kw_only=True, converter=_to_amount)
     of: frozenset[str] | None = attrs.field(default=None, converter=_optional_tags, kw_only=True)
     prorate: bool = attrs.field(default=False, kw_only=True)
     description: str | None = attrs.field(default=None, kw_only=True)
@@ -133,13 +156,14 @@ class MinimumVolume(Component):
     With ``prorate`` (the default) the minimum is scaled by the share of the period in
     which the component is active.
 
-    >>> minimum = MinimumVolume("Minimum volume", metric="handle_minutes",
-    ...                         quantity=2000, rate="0.90 EUR")
+    >>> minimum = MinimumVolume(
+    ...     "Minimum volume", metric="handle_minutes", quantity=2000, rate="0.90 EUR"
+    ... )
     """
 
-    metric: str = attrs.field(kw_only=True)
-    quantity: Decimal = attrs.field(kw_only=True, converter=positive_decimal("quantity"))
-    rate: Money = attrs.field(kw_only=True, converter=lambda v: to_money(v, what="rate"))
+    metric: str = attrs.field(kw_only=True, validator=_metric)
+    quantity: Decimal = attrs.field(kw_only=True, converter=_to_quantity)
+    rate: Money = attrs.field(kw_only=True, converter=_to_rate)
     where: Where = attrs.field(default=Where(), converter=to_where, kw_only=True)
     prorate: bool = attrs.field(default=True, kw_only=True)
     unit: str | None = attrs.field(default=None, kw_only=True)
@@ -170,7 +194,9 @@ class MinimumVolume(Component):
         basis = f"minimum {fmt_quantity(required)}{unit}"
         if self.prorate and ctx.is_partial:
             basis += f" ({self.quantity}{unit} x {ctx.active.days}/{ctx.period.days} days)"
-        basis += f" less {fmt_quantity(used)}{unit} used = {fmt_quantity(shortfall)}{unit} x {self.rate}"
+        basis += (
+            f" less {fmt_quantity(used)}{unit} used = {fmt_quantity(shortfall)}{unit} x {self.rate}"
+        )
         return (
             Charge(
                 description=self.description or self.name,

@@ -52,7 +52,8 @@ def to_tags(value: object) -> frozenset[str]:
 
 def to_window(value: object) -> Window:
     """An activity window from a :class:`Window`, ``None`` (always), a :class:`Period`,
-    a ``(start, end)`` pair or a mapping with ``start``/``end``."""
+    a ``(start, end)`` pair or a mapping with ``start``/``end``.
+    """
     if isinstance(value, Window):
         return value
     if value is None:
@@ -75,17 +76,32 @@ def fmt_quantity(value: Fraction | Decimal | int) -> str:
     return f"{shown:f}"
 
 
+def _to_fraction(value: object, what: str) -> Fraction:
+    if isinstance(value, Fraction):
+        return value
+    return Fraction(d.to_decimal(value, what=what))  # refuses floats, NaN, infinities
+
+
+def _to_amount(value: object) -> Fraction:
+    return _to_fraction(value, "charge amount")
+
+
+def _to_optional_quantity(value: object) -> Fraction | None:
+    return None if value is None else _to_fraction(value, "charge quantity")
+
+
 @attrs.frozen
 class Charge:
     """An exact, unrounded charge produced by a component (a line before rounding).
 
-    ``amount`` is exact; ``basis`` explains it (``"1200 min x 0.95 EUR"``).
+    ``amount`` is exact (a Fraction, Decimal, int or decimal string, never a float);
+    ``basis`` explains it (``"1200 min x 0.95 EUR"``).
     """
 
     description: str
-    amount: Fraction = attrs.field(converter=Fraction)
+    amount: Fraction = attrs.field(converter=_to_amount)
     basis: str
-    quantity: Fraction | None = None
+    quantity: Fraction | None = attrs.field(default=None, converter=_to_optional_quantity)
     unit: str | None = None
     unit_price: Decimal | None = None
     tags: frozenset[str] = attrs.field(default=frozenset(), converter=to_tags)
@@ -124,7 +140,8 @@ class PricingContext:
 
     def subtotal(self, tags: frozenset[str] | None) -> Fraction:
         """The exact sum of the rounded lines so far that carry any of ``tags``
-        (every line so far when ``tags`` is ``None``)."""
+        (every line so far when ``tags`` is ``None``).
+        """
         total = Fraction(0)
         for line in self.lines:
             if tags is None or line.tags & tags:
@@ -176,7 +193,8 @@ class Component(abc.ABC):
     @property
     def reads_tags(self) -> frozenset[str] | None:
         """Tags of earlier lines this component reads (``None``: every earlier line;
-        an empty set: none)."""
+        an empty set: none).
+        """
         return frozenset()
 
     @property
@@ -206,14 +224,25 @@ def rate_amount(quantity: Fraction, rate: Money) -> Fraction:
     return quantity * Fraction(rate.amount)
 
 
+def to_positive(value: object, what: str, *, allow_zero: bool = False) -> Decimal:
+    """``value`` as a positive (or, with ``allow_zero``, non-negative) Decimal; errors
+    name ``what``. Call it from a named attrs converter of each field.
+    """
+    number = d.to_decimal(value, what=what)
+    if number < 0 or (number == 0 and not allow_zero):
+        bound = "zero or more" if allow_zero else "positive"
+        raise ValueError(f"{what} must be {bound} (got {value!r})")
+    return number
+
+
 def positive_decimal(what: str, *, allow_zero: bool = False) -> Any:
-    """An attrs converter to a positive (or non-negative) Decimal naming ``what``."""
+    """An attrs converter to a positive (or non-negative) Decimal naming ``what``.
+
+    Prefer a named converter calling :func:`to_positive`: mypy's attrs plugin only
+    understands named functions as converters.
+    """
 
     def convert(value: object) -> Decimal:
-        number = d.to_decimal(value, what=what)
-        if number < 0 or (number == 0 and not allow_zero):
-            bound = "zero or more" if allow_zero else "positive"
-            raise ValueError(f"{what} must be {bound} (got {value!r})")
-        return number
+        return to_positive(value, what, allow_zero=allow_zero)
 
     return convert

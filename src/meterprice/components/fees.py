@@ -15,11 +15,15 @@ from meterprice.components.base import (
     Component,
     PricingContext,
     fmt_quantity,
-    positive_decimal,
+    to_positive,
 )
 from meterprice.money import Money, to_money
 
 __all__ = ["RecurringFee", "SetupFee"]
+
+
+def _to_quantity(value: object) -> Decimal:
+    return to_positive(value, "quantity", allow_zero=True)
 
 
 def _amount(value: object) -> Money:
@@ -49,9 +53,7 @@ class RecurringFee(Component):
     """
 
     amount: Money = attrs.field(kw_only=True, converter=_amount)
-    quantity: Decimal = attrs.field(
-        default=d.ONE, converter=positive_decimal("quantity", allow_zero=True), kw_only=True
-    )
+    quantity: Decimal = attrs.field(default=d.ONE, converter=_to_quantity, kw_only=True)
     prorate: bool = attrs.field(default=True, kw_only=True)
     unit: str | None = attrs.field(default=None, kw_only=True)
     description: str | None = attrs.field(default=None, kw_only=True)
@@ -64,7 +66,9 @@ class RecurringFee(Component):
         if self.quantity == 1:
             basis = f"{self.amount} per period"
         else:
-            basis = f"{fmt_quantity(quantity)}{' ' + self.unit if self.unit else ''} x {self.amount}"
+            basis = (
+                f"{fmt_quantity(quantity)}{' ' + self.unit if self.unit else ''} x {self.amount}"
+            )
         if ctx.is_partial and self.prorate:
             amount *= ctx.share
             basis += f" x {ctx.active.days}/{ctx.period.days} days (active {ctx.active})"

@@ -15,14 +15,22 @@ from meterprice.components.base import (
     Component,
     PricingContext,
     fmt_quantity,
-    positive_decimal,
     rate_amount,
+    to_positive,
 )
 from meterprice.dimensions import Where, to_where
 from meterprice.errors import ContractError
 from meterprice.money import Money, to_money
 
 __all__ = ["Package", "PerUnit", "Tier", "TierMode", "Tiered"]
+
+
+def _to_included(value: object) -> Decimal:
+    return to_positive(value, "included", allow_zero=True)
+
+
+def _to_size(value: object) -> Decimal:
+    return to_positive(value, "size")
 
 
 def _rate(value: object) -> Money:
@@ -57,16 +65,19 @@ class PerUnit(Component):
     ``where`` restricts it to usage with given dimension values; ``included`` units
     per period are free.
 
-    >>> phone_de = PerUnit("Phone DE", metric="handle_minutes", rate="0.95 EUR",
-    ...                    where={"channel": "phone", "language": "de"}, unit="min")
+    >>> phone_de = PerUnit(
+    ...     "Phone DE",
+    ...     metric="handle_minutes",
+    ...     rate="0.95 EUR",
+    ...     where={"channel": "phone", "language": "de"},
+    ...     unit="min",
+    ... )
     """
 
     metric: str = attrs.field(kw_only=True, validator=_metric)
     rate: Money = attrs.field(kw_only=True, converter=_rate)
     where: Where = attrs.field(default=Where(), converter=to_where, kw_only=True)
-    included: Decimal = attrs.field(
-        default=d.ZERO, converter=positive_decimal("included", allow_zero=True), kw_only=True
-    )
+    included: Decimal = attrs.field(default=d.ZERO, converter=_to_included, kw_only=True)
     unit: str | None = attrs.field(default=None, kw_only=True)
     description: str | None = attrs.field(default=None, kw_only=True)
 
@@ -112,7 +123,8 @@ def _optional_bound(value: object) -> Decimal | None:
 @attrs.frozen
 class Tier:
     """One tier: units up to and including ``up_to`` (``None``: no upper bound) at
-    ``rate`` each, plus an optional ``flat`` fee once the tier is reached."""
+    ``rate`` each, plus an optional ``flat`` fee once the tier is reached.
+    """
 
     up_to: Decimal | None = attrs.field(converter=_optional_bound)
     rate: Money = attrs.field(converter=_rate)
@@ -151,8 +163,11 @@ class Tiered(Component):
     including its own: a total exactly on a boundary belongs to the lower tier. The
     last tier must be open (``up_to=None``).
 
-    >>> tiers = Tiered("Minutes", metric="handle_minutes", tiers=[
-    ...     Tier(10_000, "0.90 EUR"), Tier(None, "0.80 EUR")])
+    >>> tiers = Tiered(
+    ...     "Minutes",
+    ...     metric="handle_minutes",
+    ...     tiers=[Tier(10_000, "0.90 EUR"), Tier(None, "0.80 EUR")],
+    ... )
     """
 
     metric: str = attrs.field(kw_only=True, validator=_metric)
@@ -222,9 +237,11 @@ class Tiered(Component):
         label = self.description or self.name
         charges = []
         if self.mode is TierMode.VOLUME:
-            for index, (lower, upper, tier) in enumerate(self._bounds()):
-                if upper is None or used <= upper:
-                    break
+            index, (lower, upper, tier) = next(
+                (i, bound)
+                for i, bound in enumerate(self._bounds())
+                if bound[1] is None or used <= bound[1]
+            )
             amount = rate_amount(used, tier.rate)
             basis = f"{fmt_quantity(used)}{unit} x {tier.rate} (all units at tier {index + 1})"
             if tier.flat is not None:
@@ -279,12 +296,10 @@ class Package(Component):
     """
 
     metric: str = attrs.field(kw_only=True, validator=_metric)
-    size: Decimal = attrs.field(kw_only=True, converter=positive_decimal("size"))
+    size: Decimal = attrs.field(kw_only=True, converter=_to_size)
     price_per_package: Money = attrs.field(kw_only=True, converter=_price, alias="price")
     where: Where = attrs.field(default=Where(), converter=to_where, kw_only=True)
-    included: Decimal = attrs.field(
-        default=d.ZERO, converter=positive_decimal("included", allow_zero=True), kw_only=True
-    )
+    included: Decimal = attrs.field(default=d.ZERO, converter=_to_included, kw_only=True)
     unit: str | None = attrs.field(default=None, kw_only=True)
     description: str | None = attrs.field(default=None, kw_only=True)
 

@@ -1,0 +1,83 @@
+"""Development sessions: ``python3 -m nox -s tests lint typecheck docs bench``.
+
+Every session runs on the interpreter that runs nox. To try another one, pass it on
+the command line, e.g. ``python3 -m nox -s tests --force-python 3.10`` (a version
+found on PATH) or ``--force-python /path/to/python3.10``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["tests", "lint", "typecheck", "docs"]
+nox.options.error_on_external_run = True
+# Use uv to create virtualenvs and install packages when it is installed (much
+# faster); fall back to virtualenv + pip otherwise.
+nox.options.default_venv_backend = "uv|virtualenv"
+
+ROOT = Path(__file__).resolve().parent
+
+# Linters and the type checker are pinned so that a new release cannot turn a green
+# tree red; bump them deliberately.
+RUFF = "ruff==0.17.6"
+MYPY = "mypy==2.4.1"
+MYPY_STUBS = ["types-python-dateutil"]
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite with branch coverage (fails under 95 %)."""
+    session.install(".[test]")
+    session.run(
+        "pytest",
+        "--cov",
+        "--cov-branch",
+        "--cov-report=term-missing",
+        "--cov-fail-under=95",
+        *session.posargs,
+    )
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Check style and formatting with ruff (no files are changed)."""
+    session.install(RUFF)
+    session.run("ruff", "check", ".", *session.posargs)
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """Type-check src/ and tests/ with mypy --strict."""
+    session.install(".[test]", MYPY, *MYPY_STUBS)
+    session.run("mypy", "--strict", *(session.posargs or ["src", "tests"]))
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the HTML documentation (warnings are errors) and run its doctests."""
+    session.install(".[docs]")
+    for builder, outdir in (("html", "docs/_build/html"), ("doctest", "docs/_build/doctest")):
+        session.run(
+            "sphinx-build",
+            "-W",
+            "--keep-going",
+            "-b",
+            builder,
+            "docs",
+            outdir,
+            *session.posargs,
+        )
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run every benchmarks/*.py script and print its figures."""
+    scripts = sorted((ROOT / "benchmarks").glob("*.py"))
+    if not scripts:
+        session.skip("no scripts in benchmarks/")
+    session.install(".")
+    for script in scripts:
+        session.run("python", str(script.relative_to(ROOT)), *session.posargs)

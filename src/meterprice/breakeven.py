@@ -1,0 +1,564 @@
+"""Exact cost functions and break-even volumes.
+
+Every component is piecewise linear in its quantities, so the cost of a contract as a
+function of one metric's volume (everything else fixed) is piecewise linear. This
+module builds that function exactly from the components themselves (tier bounds,
+included units, package sizes, minimums and caps become breakpoints; rates become
+slopes; volume tiers and packages become jumps), not by sampling, and derives:
+the volumes where two contracts cost the same, which one is cheaper on each
+interval, effective and marginal rates, and the regions where more usage costs less.
+
+The functions give the exact amounts before each line is rounded to the minor unit,
+and a percentage or minimum reads the exact subtotal; an invoice's total differs from
+them by at most the rounding of its lines.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, TypeVar
+
+import attrs
+
+from meterprice import _decimal as d
+from meterprice.analysis import Mix, _base, _mix, _period
+from meterprice.components.adjustments import MinimumSpend, MinimumVolume, Percentage
+from meterprice.components.base import Component, PricingContext
+from meterprice.components.rates import Package, PerUnit, Tiered, TierMode
+from meterprice.contract import Contract, UsageInput
+from meterprice.dimensions import Where
+from meterprice.errors import ContractError, PricingError
+from meterprice.money import Currency
+from meterprice.periods import Period
+from meterprice.piecewise import Piecewise
+from meterprice.usage import Usage, display_quantity
+
+__all__ = [
+    "BreakEven",
+    "CostFunction",
+    "CostModel",
+    "break_even",
+    "cost_function",
+    "register_cost_rule",
+]
+
+#: The most breakpoints a single component may contribute (a package of 1 unit over
+#: a range of millions would otherwise build millions of steps).
+MAX_STEPS = 100_000
+
+C = TypeVar("C", bound=Component)
+CostRule = Callable[[Any, "CostModel"], Piecewise]
+_RULES: dict[type[Component], CostRule] = {}
+
+
+def register_cost_rule(
+    kind: type[C],
+) -> Callable[[Callable[[C, CostModel], Piecewise]], Callable[[C, CostModel], Piecewise]]:
+    """Register the exact cost function of a component type (a decorator).
+
+    The rule receives the component and a :class:`CostModel` and returns the
+    component's exact amount as a :class:`~meterprice.piecewise.Piecewise` function of
+    the analysed volume.
+    """
+
+    def decorate(rule: Callable[[C, CostModel], Piecewise]) -> Callable[[C, CostModel], Piecewise]:
+        _RULES[kind] = rule
+        return rule
+
+    return decorate
+
+
+@attrs.frozen
+class CostModel:
+    """What a cost rule sees: the volume domain, how each filtered quantity depends
+    on the volume, the functions of the lines before it and a pricing context at the
+    start of the domain (for the parts that do not depend on the volume).
+    """
+
+    lo: Fraction
+    hi: Fraction
+    mix: Mix
+    base: Usage
+    ctx: PricingContext
+    earlier: tuple[tuple[frozenset[str], Piecewise], ...]
+
+    def quantity(self, metric: str, where: Where | None = None) -> tuple[Fraction, Fraction]:
+        """``(a, b)`` such that the quantity of ``metric`` selected by ``where`` is
+        ``a * volume + b``.
+        """
+        flt = where if where is not None else Where()
+        b = self.base.exact(metric, flt)
+        if metric != self.mix.metric:
+            return Fraction(0), b
+        a = self.mix.usage(1).exact(metric, flt)
+        return a, b
+
+    def in_q(
+        self, a: Fraction, b: Fraction, rule: Callable[[Fraction, Fraction], Piecewise]
+    ) -> Piecewise:
+        """Compose a function of the quantity, built on ``[q_lo, q_hi]`` by ``rule``,
+        with ``q = a * volume + b``.
+        """
+        q_lo, q_hi = a * self.lo + b, a * self.hi + b
+        if q_lo == q_hi:
+            inner = rule(q_lo, q_lo + 1)
+            return Piecewise.constant(self.lo, self.hi, inner(q_lo))
+        return rule(q_lo, q_hi).compose(a, b, self.lo, self.hi)
+
+    def linear(self, slope: Fraction, intercept: Fraction) -> Piecewise:
+        """``slope * volume + intercept`` on the domain."""
+        return Piecewise.linear(self.lo, self.hi, slope, intercept)
+
+    def constant(self, value: Fraction) -> Piecewise:
+        """A constant on the domain."""
+        return Piecewise.constant(self.lo, self.hi, value)
+
+    def subtotal(self, tags: frozenset[str] | None) -> Piecewise:
+        """The exact subtotal of earlier lines with any of ``tags`` (all when ``None``)."""
+        return Piecewise.sum(
+            (f for line_tags, f in self.earlier if tags is None or line_tags & tags),
+            self.lo,
+            self.hi,
+        )
+
+
+def _volume(value: object) -> Fraction:
+    """A volume as an exact Fraction (Fractions pass through; floats are refused)."""
+    if isinstance(value, Fraction):
+        return value
+    return Fraction(d.to_decimal(value, what="volume"))
+
+
+def _cuts(lo: Fraction, hi: Fraction, bounds: Sequence[Fraction]) -> list[Fraction]:
+    return [lo, *sorted({b for b in bounds if lo < b < hi}), hi]
+
+
+def _by_intervals(
+    lo: Fraction,
+    hi: Fraction,
+    bounds: Sequence[Fraction],
+    line: Callable[[Fraction], tuple[Fraction, Fraction]],
+    value: Callable[[Fraction], Fraction],
+) -> Piecewise:
+    """A function of q with breakpoints ``bounds``: ``line(mid)`` on each interval
+    (chosen by its midpoint) and ``value(q)`` at each breakpoint.
+    """
+    xs = _cuts(lo, hi, bounds)
+    lines = [line((a + b) / 2) for a, b in itertools.pairwise(xs)]
+    return Piecewise(tuple(xs), tuple(lines), tuple(value(x) for x in xs))
+
+
+# -- rules of the core components ------------------------------------------------------------
+@register_cost_rule(PerUnit)
+def _per_unit(component: PerUnit, model: CostModel) -> Piecewise:
+    a, b = model.quantity(component.metric, component.where)
+    rate = Fraction(component.rate.amount)
+    included = Fraction(component.included)
+    return model.linear(rate * a, rate * (b - included)).clamp_below(0)
+
+
+def _tier_bounds(component: Tiered) -> list[tuple[Fraction, Fraction | None, Fraction, Fraction]]:
+    result = []
+    lower = Fraction(0)
+    for tier in component.tiers:
+        upper = None if tier.up_to is None else Fraction(tier.up_to)
+        flat = Fraction(0) if tier.flat is None else Fraction(tier.flat.amount)
+        result.append((lower, upper, Fraction(tier.rate.amount), flat))
+        if upper is not None:
+            lower = upper
+    return result
+
+
+def tiered_amount(
+    tiers: Sequence[tuple[Fraction, Fraction | None, Fraction, Fraction]],
+    mode: TierMode,
+    q: Fraction,
+) -> Fraction:
+    """The exact amount of ``(lower, upper, rate, flat)`` tiers at quantity ``q``."""
+    if q <= 0:
+        return Fraction(0)
+    if mode is TierMode.VOLUME:
+        for _, upper, rate, flat in tiers:
+            if upper is None or q <= upper:
+                return rate * q + flat
+    total = Fraction(0)
+    for lower, upper, rate, flat in tiers:
+        if q <= lower:
+            break
+        top = q if upper is None else min(q, upper)
+        total += rate * (top - lower) + flat
+    return total
+
+
+def tiered_line(
+    tiers: Sequence[tuple[Fraction, Fraction | None, Fraction, Fraction]],
+    mode: TierMode,
+    q: Fraction,
+) -> tuple[Fraction, Fraction]:
+    """The line ``(slope, intercept)`` of the tiers' amount around a non-boundary ``q``."""
+    if q <= 0:
+        return Fraction(0), Fraction(0)
+    if mode is TierMode.VOLUME:
+        for _, upper, rate, flat in tiers:
+            if upper is None or q <= upper:
+                return rate, flat
+    intercept = Fraction(0)
+    for lower, upper, rate, flat in tiers:
+        if upper is None or q <= upper:
+            return rate, intercept - rate * lower + flat
+        intercept += rate * (upper - lower) + flat
+    raise AssertionError("the last tier is open")  # pragma: no cover
+
+
+@register_cost_rule(Tiered)
+def _tiered(component: Tiered, model: CostModel) -> Piecewise:
+    a, b = model.quantity(component.metric, component.where)
+    tiers = _tier_bounds(component)
+    bounds = [Fraction(0)] + [upper for _, upper, _, _ in tiers if upper is not None]
+
+    def rule(q_lo: Fraction, q_hi: Fraction) -> Piecewise:
+        return _by_intervals(
+            q_lo,
+            q_hi,
+            bounds,
+            lambda q: tiered_line(tiers, component.mode, q),
+            lambda q: tiered_amount(tiers, component.mode, q),
+        )
+
+    return model.in_q(a, b, rule)
+
+
+@register_cost_rule(Package)
+def _package(component: Package, model: CostModel) -> Piecewise:
+    a, b = model.quantity(component.metric, component.where)
+    price = Fraction(component.price_per_package.amount)
+    size = Fraction(component.size)
+    included = Fraction(component.included)
+
+    def amount(q: Fraction) -> Fraction:
+        billable = max(Fraction(0), q - included)
+        return price * -(-billable // size)
+
+    def rule(q_lo: Fraction, q_hi: Fraction) -> Piecewise:
+        first = max(0, (q_lo - included) // size)
+        last = max(0, (q_hi - included) // size + 1)
+        if last - first > MAX_STEPS:
+            raise PricingError(
+                f"component {component.name!r}: {last - first} package steps in the range; "
+                f"analyse a narrower range (at most {MAX_STEPS} steps)"
+            )
+        bounds = [included + k * size for k in range(first, last + 1)]
+        return _by_intervals(q_lo, q_hi, bounds, lambda q: (Fraction(0), amount(q)), amount)
+
+    return model.in_q(a, b, rule)
+
+
+@register_cost_rule(MinimumVolume)
+def _minimum_volume(component: MinimumVolume, model: CostModel) -> Piecewise:
+    a, b = model.quantity(component.metric, component.where)
+    rate = Fraction(component.rate.amount)
+    required = component.required(model.ctx)
+    return model.linear(-rate * a, rate * (required - b)).clamp_below(0)
+
+
+@register_cost_rule(Percentage)
+def _percentage(component: Percentage, model: CostModel) -> Piecewise:
+    return model.subtotal(component.of).scale(Fraction(component.percent) / 100)
+
+
+@register_cost_rule(MinimumSpend)
+def _minimum_spend(component: MinimumSpend, model: CostModel) -> Piecewise:
+    floor = component.floor(model.ctx)
+    return model.subtotal(component.of).scale(-1).shift(floor).clamp_below(0)
+
+
+# -- the cost function of a contract ---------------------------------------------------------
+def _constant(component: Component, model: CostModel) -> Piecewise:
+    total = sum((Fraction(c.amount) for c in component.price(model.ctx)), Fraction(0))
+    return model.constant(total)
+
+
+def _depends_on_volume(component: Component, model: CostModel) -> bool:
+    if component.reads_tags is None or component.reads_tags:
+        return True
+    if model.mix.metric not in component.metrics:
+        return False
+    return (
+        any(model.quantity(model.mix.metric, flt)[0] != 0 for flt in component.filters)
+        or not component.filters
+    )
+
+
+def _rule_for(component: Component) -> CostRule | None:
+    for kind in type(component).__mro__:
+        if kind in _RULES:
+            return _RULES[kind]
+    return None
+
+
+@attrs.frozen
+class CostFunction:
+    """The exact cost of a contract as a piecewise-linear function of one volume."""
+
+    contract: str
+    metric: str
+    currency: Currency
+    function: Piecewise
+    parts: tuple[tuple[str, Piecewise], ...]
+    """Each component's own function, in contract order."""
+
+    def __call__(self, volume: object) -> Fraction:
+        """The exact cost at ``volume``."""
+        return self.function(_volume(volume))
+
+    def total(self, volume: object, places: int | None = None) -> Decimal:
+        """The exact cost at ``volume`` as a decimal (rounded to ``places`` if given)."""
+        value = self(volume)
+        return display_quantity(value, places if places is not None else d.DIVISION_DIGITS)
+
+    @property
+    def breakpoints(self) -> tuple[Fraction, ...]:
+        """Volumes where the slope or the value changes (the domain's ends included)."""
+        return self.function.breakpoints
+
+    @property
+    def segments(self) -> tuple[tuple[Fraction, Fraction, Fraction, Fraction], ...]:
+        """``(start, end, slope, intercept)`` per open interval: the slope is the
+        marginal rate per unit there.
+        """
+        return tuple(
+            (seg.start, seg.end, seg.slope, seg.intercept)
+            for seg in self.function.simplify().segments
+        )
+
+    def marginal_rate(self, volume: object) -> Fraction:
+        """The cost of one more unit just above ``volume`` (the slope on its right)."""
+        v = _volume(volume)
+        for start, end, slope, _ in self.segments:
+            if start <= v < end:
+                return slope
+        return self.segments[-1][2]
+
+    def effective_rate(self, volume: object) -> Fraction:
+        """Total cost / volume at ``volume`` (> 0)."""
+        v = _volume(volume)
+        if v <= 0:
+            raise ValueError(f"the effective rate needs a positive volume (got {volume!r})")
+        return self.function(v) / v
+
+    def decreasing_regions(self) -> tuple[tuple[Fraction, Fraction, tuple[str, ...]], ...]:
+        """Where paying more for more usage is violated: ``(start, end, components)``,
+        ``start == end`` for a downward jump (a volume-tier cliff).
+        """
+        regions = []
+        for start, end in self.function.decreasing_regions():
+            culprits = tuple(
+                name
+                for name, part in self.parts
+                if any(s <= start and end <= e for s, e in part.decreasing_regions())
+            )
+            regions.append((start, end, culprits))
+        return tuple(regions)
+
+    def __str__(self) -> str:
+        rows = [
+            f"{self.contract}: cost by {self.metric} ({self.currency.code}), exact before rounding"
+        ]
+        for start, end, slope, intercept in self.segments:
+            rows.append(
+                f"  ({display_quantity(start)}, {display_quantity(end)}): "
+                f"{display_quantity(slope)} per unit + {display_quantity(intercept)}"
+            )
+        return "\n".join(rows)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{display_quantity(s)}</td><td>{display_quantity(e)}</td>"
+            f"<td>{display_quantity(m)}</td><td>{display_quantity(c)}</td></tr>"
+            for s, e, m, c in self.segments
+        )
+        return (
+            f"<table><caption>{html.escape(self.contract)}: cost by {html.escape(self.metric)}"
+            f" ({self.currency.code})</caption><thead><tr><th>from</th><th>to</th>"
+            f"<th>per unit</th><th>+ fixed</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+
+
+def cost_function(
+    contract: Contract,
+    metric: str | Mix,
+    period: Period | str,
+    *,
+    upto: object,
+    start: object = 0,
+    base: UsageInput | None = None,
+    previous_usage: UsageInput | None = None,
+) -> CostFunction:
+    """The exact cost of ``contract`` for ``period`` as a function of the volume of
+    ``metric`` (a name or a :class:`~meterprice.analysis.Mix`) on ``[start, upto]``,
+    with ``base`` usage held fixed.
+
+    >>> from meterprice import Contract, PerUnit, MinimumSpend
+    >>> offer = Contract(
+    ...     "Offer",
+    ...     "EUR",
+    ...     [
+    ...         PerUnit("Minutes", metric="handle_minutes", rate="0.90 EUR", tags={"usage"}),
+    ...         MinimumSpend("Minimum", amount="4500.00 EUR", of={"usage"}),
+    ...     ],
+    ... )
+    >>> f = cost_function(offer, "handle_minutes", "2026-11", upto=20000)
+    >>> [str(x) for x in f.breakpoints]
+    ['0', '5000', '20000']
+    >>> f(3000), f(8000)
+    (Fraction(4500, 1), Fraction(7200, 1))
+    """
+    mix = _mix(metric)
+    lo = Fraction(d.to_decimal(start, what="start"))
+    hi = Fraction(d.to_decimal(upto, what="upto"))
+    if not 0 <= lo < hi:
+        raise ValueError(
+            f"the volume range must satisfy 0 <= start < upto (got {start!r}..{upto!r})"
+        )
+    chosen = _period(period)
+    fixed = _base(base)
+    if previous_usage is None and any(c.uses_previous_period for c in contract.components):
+        raise PricingError("pass previous_usage= for components priced on the previous period")
+    previous = (
+        None
+        if previous_usage is None
+        else contract._summary(previous_usage, contract.previous_period(chosen))
+    )
+    at_start = fixed + mix.usage(lo)
+    term = contract.term.within(chosen)
+    earlier: list[tuple[frozenset[str], Piecewise]] = []
+    parts: list[tuple[str, Piecewise]] = []
+    invoice_lines = contract.invoice(at_start, chosen, previous_usage=previous).lines
+    for component in contract.components:
+        active = None if term is None else component.active.within(term)
+        if active is None:
+            continue
+        ctx = PricingContext(
+            period=chosen,
+            active=active,
+            usage=at_start,
+            lines=tuple(
+                line for line in invoice_lines if _before(contract, line.component, component)
+            ),
+            currency=contract.currency,
+            rounding=contract.rounding,
+            previous_period=contract.previous_period(chosen),
+            previous_usage=previous,
+            timezone=contract.timezone,
+        )
+        model = CostModel(lo, hi, mix, fixed, ctx, tuple(earlier))
+        if not _depends_on_volume(component, model):
+            function = _constant(component, model)
+        else:
+            rule = _rule_for(component)
+            if rule is None:
+                raise ContractError(
+                    f"component {component.name!r} ({type(component).__name__}) has no exact "
+                    "cost rule: register one with meterprice.breakeven.register_cost_rule"
+                )
+            function = rule(component, model)
+        earlier.append((component.tags, function))
+        parts.append((component.name, function))
+    total = Piecewise.sum((f for _, f in parts), lo, hi)
+    return CostFunction(
+        contract.name, mix.metric, contract.currency, total.simplify(), tuple(parts)
+    )
+
+
+def _before(contract: Contract, line_component: str, component: Component) -> bool:
+    names = [c.name for c in contract.components]
+    return names.index(line_component) < names.index(component.name)
+
+
+@attrs.frozen
+class BreakEven:
+    """Where two contracts cost the same, and which is cheaper in between."""
+
+    first: CostFunction
+    second: CostFunction
+    volumes: tuple[Fraction, ...]
+    """Volumes at which both cost exactly the same (or where the cheaper one flips at a jump)."""
+    intervals: tuple[tuple[Fraction, Fraction, str | None], ...]
+    """``(start, end, cheaper contract name or None when equal)`` for each open interval."""
+
+    def cheaper_at(self, volume: object) -> str | None:
+        """The cheaper contract at ``volume`` (``None`` when they cost the same)."""
+        v = _volume(volume)
+        a, b = self.first(v), self.second(v)
+        if a == b:
+            return None
+        return self.first.contract if a < b else self.second.contract
+
+    def __str__(self) -> str:
+        rows = [f"{self.first.contract} vs {self.second.contract} by {self.first.metric}"]
+        for start, end, name in self.intervals:
+            who = name if name is not None else "same cost"
+            rows.append(f"  ({display_quantity(start)}, {display_quantity(end)}): {who}")
+        if self.volumes:
+            rows.append(
+                "  break-even at " + ", ".join(str(display_quantity(v)) for v in self.volumes)
+            )
+        else:
+            rows.append("  no break-even volume in the range")
+        return "\n".join(rows)
+
+
+def break_even(
+    first: Contract,
+    second: Contract,
+    metric: str | Mix,
+    period: Period | str,
+    *,
+    upto: object,
+    start: object = 0,
+    base: UsageInput | None = None,
+    previous_usage: UsageInput | None = None,
+) -> BreakEven:
+    """The exact volumes of ``metric`` where ``first`` and ``second`` cost the same.
+
+    >>> from meterprice import Contract, PerUnit, RecurringFee
+    >>> ppu = Contract(
+    ...     "Pay per use", "EUR", [PerUnit("Minutes", metric="minutes", rate="0.90 EUR")]
+    ... )
+    >>> fte = Contract("Fixed", "EUR", [RecurringFee("Team", amount="6000.00 EUR")])
+    >>> result = break_even(ppu, fte, "minutes", "2026-11", upto=20000)
+    >>> [str(v) for v in result.volumes]
+    ['20000/3']
+    >>> result.cheaper_at(5000), result.cheaper_at(9000)
+    ('Pay per use', 'Fixed')
+    """
+    if first.currency != second.currency:
+        raise ContractError(
+            f"break-even needs one currency (got {first.currency.code} and {second.currency.code})"
+        )
+    kwargs: dict[str, Any] = {
+        "upto": upto,
+        "start": start,
+        "base": base,
+        "previous_usage": previous_usage,
+    }
+    f = cost_function(first, metric, period, **kwargs)
+    g = cost_function(second, metric, period, **kwargs)
+    diff = (f.function - g.function).simplify()
+    volumes = diff.zeros()
+    intervals: list[tuple[Fraction, Fraction, str | None]] = []
+    for seg in diff.segments:
+        cuts = [v for v in volumes if seg.start < v < seg.end]
+        points = [seg.start, *cuts, seg.end]
+        for a, b in itertools.pairwise(points):
+            value = seg.at((a + b) / 2)
+            name = None if value == 0 else (f.contract if value < 0 else g.contract)
+            if intervals and intervals[-1][2] == name and intervals[-1][1] == a:
+                intervals[-1] = (intervals[-1][0], b, name)
+            else:
+                intervals.append((a, b, name))
+    return BreakEven(f, g, volumes, tuple(intervals))

@@ -42,8 +42,15 @@ doctest_global_setup = """
 import datetime as dt
 from decimal import Decimal
 
+from fractions import Fraction
+
+import attrs
+
 import meterprice
 from meterprice import *
+from meterprice.analysis import *
+from meterprice.breakeven import *
+from meterprice.piecewise import *
 """
 
 # -- HTML ---------------------------------------------------------------------

@@ -8,7 +8,7 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -18,7 +18,7 @@ from meterprice.invoice import Invoice, Line
 from meterprice.metering import Meter, meter_events
 from meterprice.money import Currency, Money, Rounding
 from meterprice.periods import Cycle, Period, Window
-from meterprice.usage import Event, Usage
+from meterprice.usage import Event, Usage, display_quantity
 
 __all__ = ["Contract", "UsageInput"]
 
@@ -102,6 +102,9 @@ class Contract:
     rounding: Rounding = attrs.field(default=Rounding.HALF_UP, converter=_to_rounding, kw_only=True)
     timezone: str = attrs.field(default="UTC", validator=_check_timezone, kw_only=True)
     term: Window = attrs.field(default=Window(), converter=to_window, kw_only=True)
+    unpriced: Literal["error", "ignore"] = attrs.field(
+        default="error", validator=attrs.validators.in_(("error", "ignore")), kw_only=True
+    )
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -148,6 +151,11 @@ class Contract:
             if meter.name in by_name:
                 raise ContractError(f"meters[{index}]: the name {meter.name!r} is used twice")
             by_name[meter.name] = meter
+            if meter.bands is not None and meter.bands.timezone != self.timezone:
+                raise ContractError(
+                    f"meters[{index}] ({meter.name!r}) reads time bands in "
+                    f"{meter.bands.timezone} but the contract's time zone is {self.timezone}"
+                )
         for index, component in enumerate(self.components):
             for metric in component.metrics:
                 producer = by_name.get(metric)
@@ -240,8 +248,33 @@ class Contract:
                 timezone=self.timezone,
             )
             lines.extend(self._line(index, component, charge) for charge in component.price(ctx))
-        source.within(period)  # every event is checked, even where no component ran
+        full = source.within(period)  # every event is checked, even where no component ran
+        if self.unpriced == "error":
+            self._check_priced(full)
         return Invoice(self.name, period, self.currency, self.rounding, tuple(lines))
+
+    def _check_priced(self, usage: Usage) -> None:
+        """Refuse usage of a billed metric that no billing component selects."""
+        billing = [c for c in self.components if c.bills_usage]
+        billed = {metric for component in billing for metric in component.metrics}
+        missed = [
+            (metric, dims, quantity)
+            for metric, dims, quantity in usage.items()
+            if metric in billed
+            and quantity != 0
+            and not any(c.covers(metric, dims) for c in billing)
+        ]
+        if missed:
+            shown = "; ".join(
+                f"{metric} [{dims or 'no dimensions'}] = {display_quantity(quantity)}"
+                for metric, dims, quantity in missed[:5]
+            )
+            more = f" and {len(missed) - 5} more" if len(missed) > 5 else ""
+            raise PricingError(
+                f"contract {self.name!r}: usage that no component prices: {shown}{more}. "
+                "Every billed metric's usage must match a component's filter "
+                "(or build the contract with unpriced='ignore')"
+            )
 
     def _previous_usage(
         self, source: _UsageSource, previous: Period, given: UsageInput | None

@@ -211,6 +211,22 @@ class Component(abc.ABC):
         """Whether pricing needs the previous period's usage."""
         return False
 
+    @property
+    def bills_usage(self) -> bool:
+        """Whether this component puts a price on the usage it selects (a rate, tiers,
+        packages), as opposed to only measuring it (a minimum, a quota).
+
+        The contract refuses usage of a billed metric that no billing component
+        selects, so that a missing dimension never turns into a silent zero.
+        """
+        return False
+
+    def covers(self, metric: str, dims: Mapping[str, str]) -> bool:
+        """Whether this component reads usage of ``metric`` with dimensions ``dims``."""
+        if metric not in self.metrics:
+            return False
+        return not self.filters or any(flt.matches(dims) for flt in self.filters)
+
     def is_active_on(self, day: dt.date) -> bool:
         """Whether the component applies on ``day``."""
         return day in self.active

@@ -82,6 +82,10 @@ class PerUnit(Component):
     description: str | None = attrs.field(default=None, kw_only=True)
 
     @property
+    def bills_usage(self) -> bool:
+        return True
+
+    @property
     def metrics(self) -> frozenset[str]:
         return frozenset({self.metric})
 
@@ -203,6 +207,10 @@ class Tiered(Component):
             )
 
     @property
+    def bills_usage(self) -> bool:
+        return True
+
+    @property
     def metrics(self) -> frozenset[str]:
         return frozenset({self.metric})
 
@@ -302,6 +310,10 @@ class Package(Component):
     included: Decimal = attrs.field(default=d.ZERO, converter=_to_included, kw_only=True)
     unit: str | None = attrs.field(default=None, kw_only=True)
     description: str | None = attrs.field(default=None, kw_only=True)
+
+    @property
+    def bills_usage(self) -> bool:
+        return True
 
     @property
     def metrics(self) -> frozenset[str]:

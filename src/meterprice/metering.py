@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 
 from meterprice import _decimal as d
+from meterprice.bands import TimeBands
 from meterprice.dimensions import Dimensions, Where, to_where
 from meterprice.errors import UsageError
 from meterprice.usage import Aggregation, Event, Usage, _Distinct, _Latest, _Max, _State, _Sum
@@ -86,11 +87,16 @@ class Meter:
     (``"second"`` -> ``"minute"``). Events are grouped by the dimensions ``group_by``
     (all of an event's dimensions when ``None``) and only those matching ``where`` count.
 
-    >>> minutes = Meter("handle_minutes", source="handle_seconds", from_unit="second",
-    ...                 unit="minute", increment=6)
+    >>> minutes = Meter(
+    ...     "handle_minutes",
+    ...     source="handle_seconds",
+    ...     from_unit="second",
+    ...     unit="minute",
+    ...     increment=6,
+    ... )
     >>> at = dt.datetime(2026, 11, 2, 9, 0)
     >>> usage = minutes.meter([Event("handle_seconds", 185, at), Event("handle_seconds", 31, at)])
-    >>> usage.quantity("handle_minutes")   # 186 s + 36 s = 222 s
+    >>> usage.quantity("handle_minutes")  # 186 s + 36 s = 222 s
     Decimal('3.7')
     """
 
@@ -113,6 +119,13 @@ class Meter:
     where: Where = attrs.field(default=Where(), converter=to_where, kw_only=True)
     distinct: str | None = attrs.field(default=None, kw_only=True)
     allow_negative: bool = attrs.field(default=False, kw_only=True)
+    #: Time bands (night, weekend, ...) added to each event as a dimension before the
+    #: meter's ``where`` and ``group_by`` apply; see :class:`~meterprice.TimeBands`.
+    bands: TimeBands | None = attrs.field(
+        default=None,
+        kw_only=True,
+        validator=attrs.validators.optional(attrs.validators.instance_of(TimeBands)),
+    )
 
     def __attrs_post_init__(self) -> None:
         if (self.from_unit is None) != (self.unit is None) and self.from_unit is not None:
@@ -146,7 +159,14 @@ class Meter:
         return Fraction(TIME_UNITS[self.from_unit], TIME_UNITS[self.unit])
 
     def billable(self, quantity: Decimal) -> Decimal:
-        """One event's quantity after the increment and minimum, in the source unit."""
+        """One event's quantity after the increment and minimum, in the source unit.
+
+        A negative quantity (a correction, with ``allow_negative``) mirrors the positive
+        one, so that it cancels it exactly: -7 s with 6-second billing is -12 s, and a
+        minimum never turns a correction into a charge.
+        """
+        if quantity < 0:
+            return d.neg(self.billable(d.neg(quantity)))
         if self.increment is not None:
             quantity = d.mul(d.ceil_div(quantity, self.increment), self.increment)
         if self.minimum is not None and quantity < self.minimum:
@@ -154,7 +174,10 @@ class Meter:
         return quantity
 
     def meter(
-        self, events: Iterable[Event], *, start: dt.datetime | None = None,
+        self,
+        events: Iterable[Event],
+        *,
+        start: dt.datetime | None = None,
         end: dt.datetime | None = None,
     ) -> Usage:
         """Meter ``events`` with this meter alone (events of other metrics are ignored)."""
@@ -176,6 +199,8 @@ class Meter:
             parts.append(f"grouped by {', '.join(self.group_by) or 'nothing'}")
         if self.where:
             parts.append(f"where {self.where}")
+        if self.bands is not None:
+            parts.append(f"with time bands {self.bands}")
         return f"{self.name}: " + ", ".join(parts)
 
 
@@ -264,7 +289,11 @@ def meter_events(
             )
     entries: dict[tuple[str, Dimensions], _State] = {}
     for meter in meters:
-        entries.update(_run(meter, counts, batch))
+        if meter.bands is None:
+            entries.update(_run(meter, counts, batch))
+        else:  # timestamps decide a dimension: count this meter's events with their band
+            banded = meter.bands.label(event for event in batch if event.metric == meter.source)
+            entries.update(_run(meter, Counter(map(_KEY, banded)), banded))
     return Usage(entries)
 
 

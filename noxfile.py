@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent
 # tree red; bump them deliberately.
 RUFF = "ruff==0.17.6"
 MYPY = "mypy==2.4.1"
-MYPY_STUBS = ["types-python-dateutil"]
+MYPY_STUBS = ["types-python-dateutil", "types-jsonschema"]
 
 
 @nox.session

@@ -11,20 +11,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from meterprice import (
+    Commission,
+    CommissionTier,
     Component,
     Contract,
     ContractError,
+    MatrixRate,
     MinimumSpend,
     MinimumVolume,
     Package,
     Percentage,
     PerUnit,
     PricingError,
+    Quota,
     RecurringFee,
+    Seats,
     SetupFee,
     Tier,
     Tiered,
     TierMode,
+    Usage,
 )
 from meterprice.analysis import Mix
 from meterprice.breakeven import break_even, cost_function, register_cost_rule
@@ -323,3 +329,125 @@ def test_cost_function_is_exact_without_percentages(contract: Contract, volume: 
     )
     f = cost_function(plain, "m", NOV, upto=1000)
     assert f(volume) == Fraction(plain.invoice({"m": volume}, NOV).total.amount)
+
+
+# -- the seed components ------------------------------------------------------------------------
+def _agree(contract: Contract, metric: str | Mix, volumes: list[int], **kwargs: object) -> None:
+    """The cost function equals the invoice total at each volume (whole-cent figures)."""
+    upto = max(volumes) + 1
+    f = cost_function(contract, metric, NOV, upto=upto, **kwargs)  # type: ignore[arg-type]
+    mix = metric if isinstance(metric, Mix) else Mix(metric)
+    base = kwargs.get("base")
+    for volume in volumes:
+        usage = mix.usage(volume) + (Usage.from_totals(base) if base else Usage())  # type: ignore[arg-type]
+        invoice = contract.invoice(usage, NOV, previous_usage=kwargs.get("previous_usage"))  # type: ignore[arg-type]
+        assert f(volume) == Fraction(invoice.total.amount), volume
+
+
+def test_matrix_rates_are_linear_in_the_mix() -> None:
+    matrix = MatrixRate(
+        "Minutes",
+        metric="m",
+        by=("language",),
+        prices={("de",): "1.10 CNY", ("en",): "0.80 CNY"},
+    )
+    contract = Contract("Matrix", "CNY", [matrix])
+    mix = Mix.of("m", [({"language": "de"}, "0.5"), ({"language": "en"}, "0.5")])
+    f = cost_function(contract, mix, NOV, upto=1000)
+    assert f(1000) == 950  # 500 x 1.10 + 500 x 0.80
+    _agree(contract, mix, [0, 10, 999])
+    missing = Mix.of("m", [({"language": "nl"}, 1)])
+    with pytest.raises(PricingError, match="no price"):
+        cost_function(contract, missing, NOV, upto=10)
+
+
+def test_seats_from_usage_are_linear_per_role() -> None:
+    seats = Seats(
+        "Agents", fees={"pre-sales": "2600.00 CNY", "after-sales": "2300.00 CNY"}, metric="agents"
+    )
+    contract = Contract("Seats", "CNY", [seats])
+    mix = Mix.of("agents", [({"role": "pre-sales"}, "0.5"), ({"role": "after-sales"}, "0.5")])
+    f = cost_function(contract, mix, NOV, upto=10)
+    assert f(4) == 2 * 2600 + 2 * 2300
+    _agree(contract, mix, [0, 2, 6])
+    with pytest.raises(PricingError, match="have no fee"):
+        cost_function(contract, Mix.of("agents", [({"role": "qa"}, 1)]), NOV, upto=10)
+
+
+def test_commission_tiers_categories_and_previous_basis() -> None:
+    commission = Commission(
+        "Commission",
+        metric="sales",
+        tiers=[CommissionTier("100000.00 CNY", 1), CommissionTier(None, "1.5")],
+        category="category",
+        rates={"custom": 3},
+    )
+    contract = Contract(
+        "Commission", "CNY", [RecurringFee("Base", amount="1500.00 CNY"), commission]
+    )
+    mix = Mix.of("sales", [({"category": "general"}, "0.8"), ({"category": "custom"}, "0.2")])
+    f = cost_function(contract, mix, NOV, upto=500000)
+    # at 200,000: general 160,000 -> 1,000 + 900; custom 40,000 x 3 % = 1,200; base 1,500
+    assert f(200000) == 1500 + 1000 + 900 + 1200
+    assert f.breakpoints == (F(0), F(125000), F(500000))
+    _agree(contract, mix, [0, 1000, 125000, 300000])
+    previous = attrs.evolve(commission, basis="previous")
+    later = Contract("Later", "CNY", [previous])
+    g = cost_function(
+        later, mix, NOV, upto=10, previous_usage={("sales", (("category", "custom"),)): 1000}
+    )
+    assert g(0) == g(10) == 30
+    with pytest.raises(PricingError, match="previous_usage"):
+        cost_function(later, mix, NOV, upto=10)
+
+
+def test_commission_per_transaction_bounds_and_fixed_fee() -> None:
+    commission = Commission(
+        "Per order",
+        metric="sales",
+        percent=2,
+        per_transaction="order",
+        minimum="1.00 CNY",
+        maximum="10.00 CNY",
+        fixed_fee="0.50 CNY",
+    )
+    contract = Contract("Orders", "CNY", [commission])
+    mix = Mix.of("sales", [({"order": "a"}, "0.5"), ({"order": "b"}, "0.5")])
+    f = cost_function(contract, mix, NOV, upto=2000)
+    # each order: 2 % of its half, at least 1.00 and at most 10.00, plus 0.50
+    assert f(0) == 0
+    assert f(20) == 2 * (1 + F(1, 2))
+    assert f(200) == 2 * (2 + F(1, 2))
+    assert f(2000) == 2 * (10 + F(1, 2))
+    _agree(contract, mix, [0, 1, 50, 100, 150, 1000, 1999])
+
+
+def test_commission_fixed_fee_on_a_count_metric() -> None:
+    commission = Commission(
+        "Commission", metric="sales", percent=1, fixed_fee="2.00 CNY", transactions="orders"
+    )
+    contract = Contract("Orders", "CNY", [commission])
+    f = cost_function(contract, "orders", NOV, upto=100, base={"sales": 10000})
+    assert f(0) == 100
+    assert f(30) == 160
+
+
+def test_quota_credit_cap_and_bonus() -> None:
+    quota = Quota(
+        "Monthly",
+        metric="consultations",
+        required=6000,
+        fee="18000.00 CNY",
+        max_credit="6000.00 CNY",
+        bonus_rate="2.00 CNY",
+    )
+    contract = Contract("Quota", "CNY", [quota])
+    f = cost_function(contract, "consultations", NOV, upto=8000)
+    # 3 CNY per missing consultation, at most 6,000 of credit (2,000 missing)
+    assert f(0) == 12000
+    assert f(4000) == 12000
+    assert f(5000) == 15000
+    assert f(6000) == 18000
+    assert f(7000) == 20000
+    assert f.breakpoints == (F(0), F(4000), F(6000), F(8000))
+    _agree(contract, "consultations", [0, 3999, 4500, 6000, 7999])

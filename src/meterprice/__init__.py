@@ -7,16 +7,28 @@ every cent can be explained.
 
 from __future__ import annotations
 
+from meterprice.bands import Band, TimeBands
+from meterprice.calendars import Calendar, DateRange, RuleRange, YearlyRange
 from meterprice.components import (
     Charge,
+    Commission,
+    CommissionTier,
     Component,
+    DayRate,
+    Discount,
+    MatrixRate,
+    Maximum,
     MinimumSpend,
     MinimumVolume,
     Package,
-    PerUnit,
     Percentage,
+    PerUnit,
     PricingContext,
+    ProjectFee,
+    Quota,
     RecurringFee,
+    SeatChange,
+    Seats,
     SetupFee,
     Tier,
     Tiered,
@@ -36,23 +48,42 @@ from meterprice.invoice import Invoice, Line
 from meterprice.metering import Meter, meter_events
 from meterprice.money import Currency, Money, Rounding
 from meterprice.periods import Cycle, Period, Window, proration
+from meterprice.spec import (
+    SpecError,
+    contract_schema,
+    dump_contract,
+    dumps_contract,
+    load_contract,
+    loads_contract,
+)
 from meterprice.usage import Aggregation, Event, Usage
+from meterprice.usagefiles import DailyUsage, UsageFile, UsageFileError, price_file
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "Aggregation",
+    "Band",
+    "Calendar",
     "Charge",
+    "Commission",
+    "CommissionTier",
     "Component",
     "Contract",
     "ContractError",
     "Currency",
     "CurrencyMismatchError",
     "Cycle",
+    "DailyUsage",
+    "DateRange",
+    "DayRate",
     "Dimensions",
+    "Discount",
     "Event",
     "Invoice",
     "Line",
+    "MatrixRate",
+    "Maximum",
     "Meter",
     "MeterpriceError",
     "MinimumSpend",
@@ -64,18 +95,34 @@ __all__ = [
     "Period",
     "PricingContext",
     "PricingError",
+    "ProjectFee",
+    "Quota",
     "RecurringFee",
     "Rounding",
+    "RuleRange",
+    "SeatChange",
+    "Seats",
     "SetupFee",
+    "SpecError",
     "Tier",
     "TierMode",
     "Tiered",
+    "TimeBands",
     "UnknownCurrencyError",
     "Usage",
     "UsageError",
+    "UsageFile",
+    "UsageFileError",
     "Where",
     "Window",
+    "YearlyRange",
     "__version__",
+    "contract_schema",
+    "dump_contract",
+    "dumps_contract",
+    "load_contract",
+    "loads_contract",
     "meter_events",
+    "price_file",
     "proration",
 ]

@@ -34,6 +34,7 @@ __all__ = [
     "neg",
     "sub",
     "to_decimal",
+    "to_text",
     "total",
 ]
 
@@ -95,6 +96,16 @@ def to_decimal(value: object, *, what: str = "value") -> Decimal:
     if not result.is_finite():
         raise ValueError(f"{what} must be a finite number, not {value!r}")
     return result
+
+
+def to_text(value: Decimal) -> str:
+    """``str(value)`` without the ambient context.
+
+    ``str()``, ``repr()`` and f-strings of a :class:`~decimal.Decimal` read the
+    context's ``capitals`` flag (``1E-7`` or ``1e-7``), so text meant to be identical
+    everywhere (invoices, explanations) goes through this fixed context.
+    """
+    return EXACT.to_sci_string(value)
 
 
 def add(a: Decimal, b: Decimal) -> Decimal:

@@ -16,6 +16,7 @@ other dimension:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import zoneinfo
 from collections.abc import Iterable
@@ -36,6 +37,15 @@ _DAY_GROUPS = {
     "weekdays": frozenset(range(5)),
     "weekend": frozenset({5, 6}),
 }
+
+
+_DAY = 86_400_000_000  # microseconds
+_WEEK = 7 * _DAY
+
+
+def _micros(time: dt.time | dt.datetime) -> int:
+    """Microseconds since midnight of a wall-clock time."""
+    return ((time.hour * 60 + time.minute) * 60 + time.second) * 1_000_000 + time.microsecond
 
 
 _DAY_NAMES = {
@@ -135,6 +145,22 @@ class Band:
         """Whether the band runs into the next day."""
         return self.end <= self.start
 
+    def week_spans(self) -> tuple[tuple[int, int], ...]:
+        """The band as ``[start, end)`` offsets in microseconds from Monday 00:00,
+        within one week (a Sunday night band wraps round to Monday morning).
+        """
+        start = _micros(self.start)
+        length = (_micros(self.end) - start) % _DAY or _DAY
+        spans: list[tuple[int, int]] = []
+        for day in sorted(self.days):
+            low = day * _DAY + start
+            high = low + length
+            if high > _WEEK:
+                spans.extend(((low, _WEEK), (0, high - _WEEK)))
+            else:
+                spans.append((low, high))
+        return tuple(spans)
+
     def covers(self, wall: dt.datetime) -> bool:
         """Whether the wall-clock time ``wall`` (naive, local) falls in this band."""
         weekday, time = wall.weekday(), wall.time()
@@ -187,7 +213,11 @@ class TimeBands:
     respected. Give the contract's own time zone (a :class:`~meterprice.Contract`
     refuses a meter whose bands use another). Given to a
     :class:`~meterprice.Meter` as ``bands=``, the band becomes the dimension
-    ``dimension`` of every event the meter reads.
+    ``dimension`` of every event the meter reads (keep it in the meter's
+    ``group_by``, if it has one). A night premium is then a second rate on the
+    night's usage: ``PerUnit("Minutes", metric="handle_minutes", rate=...)`` for
+    every minute and ``PerUnit("Night premium", metric="handle_minutes",
+    rate=<premium>, where={"band": "night"})``.
 
     >>> shifts = TimeBands(
     ...     [Band("weekend", days="weekend"), Band("night", "22:00", "06:00")],
@@ -206,9 +236,31 @@ class TimeBands:
     default: str = attrs.field(default="day", validator=_check_label, kw_only=True)
     dimension: str = attrs.field(default="band", validator=_check_label, kw_only=True)
     _zone: zoneinfo.ZoneInfo = attrs.field(init=False, eq=False, repr=False)
+    _starts: tuple[int, ...] = attrs.field(init=False, eq=False, repr=False)
+    _names: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_zone", zoneinfo.ZoneInfo(self.timezone))
+        # The week cut into segments at every band edge, each labelled with the first
+        # band covering it, so that classifying a timestamp is one binary search.
+        spans = [band.week_spans() for band in self.bands]
+        edges = sorted({0, *(edge for band in spans for span in band for edge in span)} - {_WEEK})
+        starts: list[int] = []
+        names: list[str] = []
+        for edge in edges:
+            name = next(
+                (
+                    band.name
+                    for band, band_spans in zip(self.bands, spans, strict=True)
+                    if any(low <= edge < high for low, high in band_spans)
+                ),
+                self.default,
+            )
+            if not names or names[-1] != name:
+                starts.append(edge)
+                names.append(name)
+        object.__setattr__(self, "_starts", tuple(starts))
+        object.__setattr__(self, "_names", tuple(names))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -225,11 +277,9 @@ class TimeBands:
         """The name of the band ``at`` falls in."""
         if not isinstance(at, dt.datetime):
             raise TypeError(f"a timestamp must be a datetime, not {at!r}")
-        wall = self.wall_time(at)
-        for band in self.bands:
-            if band.covers(wall):
-                return band.name
-        return self.default
+        wall = at if at.tzinfo is None else at.astimezone(self._zone)
+        offset = wall.weekday() * _DAY + _micros(wall)
+        return self._names[bisect.bisect_right(self._starts, offset) - 1]
 
     def label(self, events: Iterable[Event]) -> list[Event]:
         """``events`` with their band added as the dimension ``dimension``.

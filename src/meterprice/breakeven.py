@@ -28,9 +28,13 @@ from meterprice import _decimal as d
 from meterprice.analysis import Mix, _base, _mix, _period
 from meterprice.components.adjustments import MinimumSpend, MinimumVolume, Percentage
 from meterprice.components.base import Component, PricingContext
+from meterprice.components.commission import Commission, PercentSchedule
+from meterprice.components.matrix import MatrixRate
+from meterprice.components.quota import Quota
 from meterprice.components.rates import Package, PerUnit, Tiered, TierMode
+from meterprice.components.seats import Seats
 from meterprice.contract import Contract, UsageInput
-from meterprice.dimensions import Where
+from meterprice.dimensions import Dimensions, Where
 from meterprice.errors import ContractError, PricingError
 from meterprice.money import Currency
 from meterprice.periods import Period
@@ -96,6 +100,20 @@ class CostModel:
             return Fraction(0), b
         a = self.mix.usage(1).exact(metric, flt)
         return a, b
+
+    def groups(
+        self, metric: str, by: Sequence[str], where: Where | None = None
+    ) -> dict[Dimensions, tuple[Fraction, Fraction]]:
+        """``(a, b)`` per group of ``metric`` by the dimensions ``by``: the group's
+        quantity is ``a * volume + b``.
+        """
+        flt = where if where is not None else Where()
+        fixed = self.base.groups(metric, by, flt)
+        moving = self.mix.usage(1).groups(metric, by, flt) if metric == self.mix.metric else {}
+        return {
+            dims: (moving.get(dims, Fraction(0)), fixed.get(dims, Fraction(0)))
+            for dims in sorted(set(fixed) | set(moving))
+        }
 
     def in_q(
         self, a: Fraction, b: Fraction, rule: Callable[[Fraction, Fraction], Piecewise]
@@ -274,6 +292,164 @@ def _percentage(component: Percentage, model: CostModel) -> Piecewise:
 def _minimum_spend(component: MinimumSpend, model: CostModel) -> Piecewise:
     floor = component.floor(model.ctx)
     return model.subtotal(component.of).scale(-1).shift(floor).clamp_below(0)
+
+
+# -- rules of the seed components -------------------------------------------------------------
+def _linear_groups(
+    model: CostModel,
+    groups: dict[Dimensions, tuple[Fraction, Fraction]],
+    rate: Callable[[Dimensions], Fraction],
+) -> Piecewise:
+    slope = sum((a * rate(dims) for dims, (a, _) in groups.items()), Fraction(0))
+    intercept = sum((b * rate(dims) for dims, (_, b) in groups.items()), Fraction(0))
+    return model.linear(slope, intercept)
+
+
+@register_cost_rule(MatrixRate)
+def _matrix(component: MatrixRate, model: CostModel) -> Piecewise:
+    groups = model.groups(component.metric, component.by, component.where)
+
+    def rate(dims: Dimensions) -> Fraction:
+        values = tuple(dims.get(name, "") for name in component.by)
+        price = component.price_for(values) if len(dims) == len(component.by) else None
+        if price is None:
+            raise PricingError(
+                f"component {component.name!r}: no price for {dims or 'no dimensions'} in "
+                f"{component.metric!r} and no default"
+            )
+        return Fraction(price.amount)
+
+    return _linear_groups(model, groups, rate)
+
+
+@register_cost_rule(Seats)
+def _seats(component: Seats, model: CostModel) -> Piecewise:
+    assert component.metric is not None  # a schedule does not depend on the volume
+    groups = model.groups(component.metric, (component.by,), component.where)
+    fees = dict(component.fees)
+    share = model.ctx.share if component.prorate and model.ctx.is_partial else Fraction(1)
+
+    def rate(dims: Dimensions) -> Fraction:
+        role = dims.get(component.by)
+        if role is None or role not in fees:
+            raise PricingError(
+                f"component {component.name!r}: seats of {dims or 'no role'} have no fee"
+            )
+        return Fraction(fees[role].amount) * share
+
+    return _linear_groups(model, groups, rate)
+
+
+def _schedule_tiers(
+    rate: PercentSchedule,
+) -> list[tuple[Fraction, Fraction | None, Fraction, Fraction]]:
+    if isinstance(rate, Decimal):
+        return [(Fraction(0), None, Fraction(rate) / 100, Fraction(0))]
+    tiers = []
+    lower = Fraction(0)
+    for tier in rate:
+        upper = None if tier.up_to is None else Fraction(tier.up_to.amount)
+        tiers.append((lower, upper, Fraction(tier.percent) / 100, Fraction(0)))
+        if upper is not None:
+            lower = upper
+    return tiers
+
+
+@register_cost_rule(Commission)
+def _commission(component: Commission, model: CostModel) -> Piecewise:
+    if component.basis == "previous":
+        return _constant(component, model)
+    names = tuple(n for n in (component.category, component.per_transaction) if n is not None)
+    groups = model.groups(component.metric, names, component.where)
+    parts = []
+    for dims, (a, b) in groups.items():
+        category = None if component.category is None else dims.get(component.category)
+        rate = component.rate_for(category)
+        if rate is None or len(dims) != len(names):
+            raise PricingError(
+                f"component {component.name!r}: no commission rate for {dims or 'no dimensions'}"
+            )
+        tiers = _schedule_tiers(rate)
+        if component.per_transaction is None:
+            bounds = [Fraction(0)] + [upper for _, upper, _, _ in tiers if upper is not None]
+
+            def rule(
+                q_lo: Fraction,
+                q_hi: Fraction,
+                tiers: list[Any] = tiers,
+                bounds: list[Fraction] = bounds,
+            ) -> Piecewise:
+                return _by_intervals(
+                    q_lo,
+                    q_hi,
+                    bounds,
+                    lambda q: tiered_line(tiers, TierMode.GRADUATED, q),
+                    lambda q: tiered_amount(tiers, TierMode.GRADUATED, q),
+                )
+        else:
+            parts.append(model.in_q(a, b, _per_transaction_rule(component, tiers[0][2])))
+            continue
+        parts.append(model.in_q(a, b, rule))
+    if component.fixed_fee is not None and component.per_transaction is None:
+        assert component.transactions is not None  # a fixed fee needs a count of transactions
+        a, b = model.quantity(component.transactions, component.where)
+        fee = Fraction(component.fixed_fee.amount)
+        parts.append(model.linear(a * fee, b * fee).clamp_below(0))
+    return Piecewise.sum(parts, model.lo, model.hi)
+
+
+def _per_transaction_rule(
+    component: Commission, percent: Fraction
+) -> Callable[[Fraction, Fraction], Piecewise]:
+    low = None if component.minimum is None else Fraction(component.minimum.amount)
+    high = None if component.maximum is None else Fraction(component.maximum.amount)
+    fee = Fraction(0) if component.fixed_fee is None else Fraction(component.fixed_fee.amount)
+
+    def value(q: Fraction) -> Fraction:
+        if q <= 0:
+            return Fraction(0)
+        earned = percent * q
+        if low is not None:
+            earned = max(earned, low)
+        if high is not None:
+            earned = min(earned, high)
+        return earned + fee
+
+    def line(q: Fraction) -> tuple[Fraction, Fraction]:
+        if q <= 0:
+            return Fraction(0), Fraction(0)
+        earned = percent * q
+        if low is not None and earned < low:
+            return Fraction(0), low + fee
+        if high is not None and earned > high:
+            return Fraction(0), high + fee
+        return percent, fee
+
+    bounds = [Fraction(0)]
+    if percent:
+        bounds += [bound / percent for bound in (low, high) if bound is not None]
+
+    def rule(q_lo: Fraction, q_hi: Fraction) -> Piecewise:
+        return _by_intervals(q_lo, q_hi, bounds, line, value)
+
+    return rule
+
+
+@register_cost_rule(Quota)
+def _quota(component: Quota, model: CostModel) -> Piecewise:
+    a, b = model.quantity(component.metric, component.where)
+    share = component.share(model.ctx)
+    fee = Fraction(component.fee.amount) * share
+    required = Fraction(component.required) * share
+    per_unit = Fraction(component.fee.amount) / Fraction(component.required)
+    cap = component.credit_cap(model.ctx)
+    missing = model.linear(-a, required - b).clamp_below(0)
+    credit = missing.scale(per_unit).minimum(model.constant(cap))
+    total = credit.scale(-1).shift(fee)
+    if component.bonus_rate is not None:
+        excess = model.linear(a, b - required).clamp_below(0)
+        total = total + excess.scale(Fraction(component.bonus_rate.amount))
+    return total
 
 
 # -- the cost function of a contract ---------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -22,9 +22,11 @@ from meterprice.usage import Event, Usage, display_quantity
 
 __all__ = ["Contract", "UsageInput"]
 
-UsageInput = Usage | Mapping[Any, object] | Iterable[Event]
+UsageInput = Usage | Mapping[Any, object] | Iterable[Event] | Callable[[Period], Usage]
 """What :meth:`Contract.invoice` prices: a :class:`~meterprice.Usage`, a mapping of
-totals (``{"handle_minutes": 12000}``) or raw :class:`~meterprice.Event` values."""
+totals (``{"handle_minutes": 12000}``), raw :class:`~meterprice.Event` values, or a
+function giving the usage metered in any window of days (what a streaming reader of a
+large usage file provides: see :mod:`meterprice.usagefiles`)."""
 
 
 def _to_currency(value: object) -> Currency:
@@ -224,7 +226,10 @@ class Contract:
         ``usage`` is raw events (metered here, only those inside the period count), a
         :class:`~meterprice.Usage` or a mapping of totals. Components active in only
         part of the period see only the events of that part; a summary is taken as
-        the usage of the part in which each component is active.
+        the usage of the part in which each component is active. ``usage`` may also be
+        a function that returns the usage metered in a given window of days (see
+        :class:`meterprice.usagefiles.DailyUsage`), which gives the same invoice as the
+        events it was metered from.
         """
         period = _to_period(period)
         source = _UsageSource(self, usage)
@@ -281,10 +286,15 @@ class Contract:
     ) -> Usage | None:
         if not any(component.uses_previous_period for component in self.components):
             return None
+        # events count only inside the contract's term, in the previous period as in the
+        # invoiced one: sales made before the contract started are no one's performance
+        window = self.term.within(previous)
         if given is not None:
-            return self._summary(given, previous)
-        if source.events is not None:
-            return source.within(previous)
+            if isinstance(given, (Usage, Mapping)):
+                return self._summary(given, previous)
+            return Usage() if window is None else self._summary(given, window)
+        if source.events is not None or source.metered is not None:
+            return Usage() if window is None else source.within(window)
         needing = ", ".join(repr(c.name) for c in self.components if c.uses_previous_period)
         raise PricingError(
             f"{needing} price(s) on the previous period's usage: "
@@ -343,10 +353,13 @@ class _UsageSource:
         self.contract = contract
         self.events: list[Event] | None = None
         self.summary: Usage | None = None
+        self.metered: Callable[[Period], Usage] | None = None
         if isinstance(usage, Usage):
             self.summary = usage
         elif isinstance(usage, Mapping):
             self.summary = Usage.from_totals(usage)
+        elif callable(usage):  # usage metered elsewhere, window by window
+            self.metered = usage
         else:
             self.events = _as_list(usage)
         self._metered: dict[Period, Usage] = {}
@@ -355,9 +368,12 @@ class _UsageSource:
         """The usage of ``window``: the summary, or the events metered inside it."""
         if self.summary is not None:
             return self.summary
-        assert self.events is not None
         if window not in self._metered:
-            self._metered[window] = self.contract._meter(self.events, window)
+            if self.metered is not None:
+                self._metered[window] = self.metered(window)
+            else:
+                assert self.events is not None
+                self._metered[window] = self.contract._meter(self.events, window)
         return self._metered[window]
 
 

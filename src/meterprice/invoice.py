@@ -59,7 +59,7 @@ class Line:
     def explain(self) -> str:
         """How this line's amount was computed, in one line of text."""
         exact = display_quantity(self.exact, places=12)
-        text = f"{self.description}: {self.basis} = {exact} {self.amount.currency.code}"
+        text = f"{self.description}: {self.basis} = {d.to_text(exact)} {self.amount.currency.code}"
         if Fraction(self.amount.amount) != self.exact:
             text += f", rounded to {self.amount}"
         return text
@@ -69,11 +69,11 @@ class Line:
         return {
             "component": self.component,
             "description": self.description,
-            "quantity": None if self.shown_quantity is None else str(self.shown_quantity),
+            "quantity": None if self.shown_quantity is None else d.to_text(self.shown_quantity),
             "unit": self.unit,
-            "unit_price": None if self.unit_price is None else str(self.unit_price.amount),
-            "amount": str(self.amount.amount),
-            "exact_amount": str(display_quantity(self.exact, places=12)),
+            "unit_price": None if self.unit_price is None else d.to_text(self.unit_price.amount),
+            "amount": d.to_text(self.amount.amount),
+            "exact_amount": d.to_text(display_quantity(self.exact, places=12)),
             "tags": sorted(self.tags),
             "basis": self.basis,
         }
@@ -130,7 +130,7 @@ class Invoice:
             "currency": self.currency.code,
             "rounding": self.rounding.name.lower(),
             "lines": [line.to_dict() for line in self.lines],
-            "total": str(self.total.amount),
+            "total": d.to_text(self.total.amount),
         }
 
     def explain(self) -> str:
@@ -138,7 +138,7 @@ class Invoice:
         policy = self.rounding.name.lower().replace("_", "-")
         out = [f"{self.contract}, {self.period} ({self.currency.code}, {policy} rounding per line)"]
         out.extend(f"  {index + 1}. {line.explain()}" for index, line in enumerate(self.lines))
-        terms = " + ".join(str(line.amount.amount) for line in self.lines) or "0"
+        terms = " + ".join(d.to_text(line.amount.amount) for line in self.lines) or "0"
         out.append(f"  total = {terms} = {self.total}")
         return "\n".join(out)
 

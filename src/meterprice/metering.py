@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from itertools import islice
 
 import attrs
 
@@ -26,7 +26,17 @@ from meterprice import _decimal as d
 from meterprice.bands import TimeBands
 from meterprice.dimensions import Dimensions, Where, to_where
 from meterprice.errors import UsageError
-from meterprice.usage import Aggregation, Event, Usage, _Distinct, _Latest, _Max, _State, _Sum
+from meterprice.usage import (
+    Aggregation,
+    Event,
+    Usage,
+    _Distinct,
+    _Key,
+    _Latest,
+    _Max,
+    _State,
+    _Sum,
+)
 
 __all__ = ["TIME_UNITS", "Meter", "meter_events"]
 
@@ -34,16 +44,21 @@ __all__ = ["TIME_UNITS", "Meter", "meter_events"]
 TIME_UNITS: dict[str, int] = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 
-def _optional_positive(what: str) -> Any:
-    def convert(value: object) -> Decimal | None:
-        if value is None:
-            return None
-        number = d.to_decimal(value, what=what)
-        if number <= 0:
-            raise ValueError(f"{what} must be positive (got {value!r})")
-        return number
+def _optional_positive(value: object, what: str) -> Decimal | None:
+    if value is None:
+        return None
+    number = d.to_decimal(value, what=what)
+    if number <= 0:
+        raise ValueError(f"{what} must be positive (got {value!r})")
+    return number
 
-    return convert
+
+def _to_increment(value: object) -> Decimal | None:
+    return _optional_positive(value, "increment")
+
+
+def _to_minimum(value: object) -> Decimal | None:
+    return _optional_positive(value, "minimum")
 
 
 def _to_group_by(value: object) -> tuple[str, ...] | None:
@@ -107,12 +122,8 @@ class Meter:
     aggregation: Aggregation = attrs.field(default=Aggregation.SUM, converter=_to_aggregation)
     unit: str | None = attrs.field(default=None, kw_only=True)
     from_unit: str | None = attrs.field(default=None, kw_only=True)
-    increment: Decimal | None = attrs.field(
-        default=None, converter=_optional_positive("increment"), kw_only=True
-    )
-    minimum: Decimal | None = attrs.field(
-        default=None, converter=_optional_positive("minimum"), kw_only=True
-    )
+    increment: Decimal | None = attrs.field(default=None, converter=_to_increment, kw_only=True)
+    minimum: Decimal | None = attrs.field(default=None, converter=_to_minimum, kw_only=True)
     group_by: tuple[str, ...] | None = attrs.field(
         default=None, converter=_to_group_by, kw_only=True
     )
@@ -204,20 +215,123 @@ class Meter:
         return f"{self.name}: " + ", ".join(parts)
 
 
-_KEY = operator.attrgetter("metric", "quantity", "dimensions")
+_Items = tuple[tuple[str, str], ...]
+#: Events counted by metric and dimension pairs, then by quantity.
+_Tally = dict[tuple[str, _Items], Counter[Decimal]]
+
+# An event's part: its metric with the sorted ``(name, value)`` pairs of its
+# Dimensions, and its quantity. The pairs rather than the Dimensions object, so that
+# hashing and comparing stays in C (Dimensions.__hash__ and __eq__ are Python
+# methods, and counting by the object ran __eq__ once per event).
+_PART = operator.attrgetter("metric", "dimensions._items")
+_QUANTITY = operator.attrgetter("quantity")
+
+
+def _tally(events: Iterable[Event]) -> _Tally:
+    """Count ``events`` by metric and dimensions, then by quantity.
+
+    Events are first split by metric and dimensions (a few dozen parts) with C-level
+    iteration, then each part's quantities are counted: two small dictionaries stay
+    in the processor cache where one keyed by (metric, dimensions, quantity), tens of
+    thousands of keys, did not. Events read with the validating constructor share
+    their Dimensions and Decimal objects, so most comparisons are identity checks.
+    """
+    if not isinstance(events, Sequence):
+        events = list(events)
+    parts: defaultdict[tuple[str, _Items], list[Decimal]] = defaultdict(list)
+    append = list.append
+    deque(map(append, map(parts.__getitem__, map(_PART, events)), map(_QUANTITY, events)), 0)
+    return {part: Counter(quantities) for part, quantities in parts.items()}
+
+
+def _untally(tally: _Tally, events: Sequence[Event]) -> None:
+    """Take ``events`` (counted in ``tally``) back out of it."""
+    for part, quantity in zip(map(_PART, events), map(_QUANTITY, events), strict=True):
+        counter = tally[part]
+        left = counter[quantity] - 1
+        if left:
+            counter[quantity] = left
+        else:
+            del counter[quantity]
+            if not counter:
+                del tally[part]
+
+
+_AT_ZONE = operator.attrgetter("at.tzinfo")
+
+
+def _in_zone_of(bound: dt.datetime | None, events: Sequence[Event]) -> dt.datetime | None:
+    """``bound``, the same instant, in the fixed-offset zone of the first event.
+
+    Comparing aware datetimes whose tzinfo objects differ calls ``utcoffset()`` on
+    both for every comparison: a bound in a ZoneInfo zone against events stamped
+    with :class:`datetime.timezone` (what ``fromisoformat`` gives for ``Z`` or
+    ``+02:00``) made the period filter ten times slower. With the same tzinfo
+    object Python compares the wall-clock fields, which for a fixed offset orders
+    instants exactly as the UTC comparison does. Events in other zones still
+    compare by instant, so the result never changes.
+    """
+    if bound is None or bound.tzinfo is None or not events:
+        return bound
+    zone = events[0].at.tzinfo
+    if not isinstance(zone, dt.timezone) or bound.tzinfo is zone:
+        return bound
+    try:
+        return bound.astimezone(zone)
+    except OverflowError:  # pragma: no cover - a bound within a day of datetime.min/max
+        return bound
 
 
 def _in_window(
     events: Sequence[Event], start: dt.datetime | None, end: dt.datetime | None
 ) -> list[Event]:
-    """The events with ``start <= at < end``; a naive/aware mix is a UsageError."""
+    """The events with ``start <= at < end`` (bounds already in the events' zone)."""
+    if start is not None and end is not None:
+        return [event for event in events if start <= event.at < end]
+    if start is not None:
+        return [event for event in events if start <= event.at]
+    if end is not None:
+        return [event for event in events if event.at < end]
+    return list(events)
+
+
+def _outside(
+    events: Sequence[Event], start: dt.datetime | None, end: dt.datetime | None, limit: int
+) -> list[Event] | None:
+    """The events outside ``[start, end)``, or None when there are more than ``limit``."""
+    found: Iterator[Event]
+    if start is not None and end is not None:
+        found = (event for event in events if not start <= event.at < end)
+    elif start is not None:
+        found = (event for event in events if event.at < start)
+    else:
+        assert end is not None
+        found = (event for event in events if not event.at < end)
+    outside = list(islice(found, limit + 1))
+    return None if len(outside) > limit else outside
+
+
+def _count(
+    events: Sequence[Event],
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    *,
+    keep: bool,
+) -> tuple[_Tally, Sequence[Event]]:
+    """Tally the events with ``start <= at < end``, and give those events too when
+    ``keep`` (empty otherwise).
+
+    When few events fall outside the window (a file of one month's events), tallying
+    them all and taking the few back is faster than building the list of those
+    inside and tallying it.
+    """
+    if start is None and end is None:
+        _check_timestamps(events)
+        return _tally(events), events
+    start, end = _in_zone_of(start, events), _in_zone_of(end, events)
     try:
-        if start is not None and end is not None:
-            return [event for event in events if start <= event.at < end]
-        if start is not None:
-            return [event for event in events if start <= event.at]
-        if end is not None:
-            return [event for event in events if event.at < end]
+        outside = None if keep else _outside(events, start, end, len(events) // 8)
+        inside = _in_window(events, start, end) if outside is None else []
     except TypeError:
         bound = start if start is not None else end
         assert bound is not None
@@ -231,11 +345,18 @@ def _in_window(
                     "timestamps"
                 ) from None
         raise  # pragma: no cover - a TypeError that is not about time zones
-    return list(events)
+    if outside is None:
+        return _tally(inside), inside
+    tally = _tally(events)
+    _untally(tally, outside)
+    return tally, ()
 
 
 def _check_timestamps(events: Sequence[Event]) -> None:
     if not events:
+        return
+    zones = set(map(_AT_ZONE, events))  # in C; a mix has None and something else
+    if None not in zones or len(zones) == 1:
         return
     aware = events[0].at.tzinfo is not None
     for index, event in enumerate(events):
@@ -270,112 +391,157 @@ def meter_events(
         if not isinstance(event, Event):
             raise TypeError(f"event {index} is not an Event: {event!r}")
         break
-    if start is None and end is None:
-        _check_timestamps(batch)
-    else:
-        batch = _in_window(batch, start, end)
-    counts: Counter[tuple[str, Decimal, Dimensions]] = Counter(map(_KEY, batch))
+    keep = any(
+        meter.bands is not None or meter.aggregation is Aggregation.LATEST for meter in meters
+    )
+    tally, kept = _count(batch, start, end, keep=keep)
 
     by_source: dict[str, list[Meter]] = {}
     for meter in meters:
         by_source.setdefault(meter.source, []).append(meter)
     if strict:
-        unknown = sorted({metric for metric, _, _ in counts if metric not in by_source})
+        unknown = sorted({metric for metric, _ in tally if metric not in by_source})
         if unknown:
-            total = sum(n for (metric, _, _), n in counts.items() if metric not in by_source)
+            total = sum(
+                sum(counter.values())
+                for (metric, _), counter in tally.items()
+                if metric not in by_source
+            )
             raise UsageError(
                 f"{total} event(s) have metrics that no meter reads: {', '.join(unknown)} "
                 f"(meters read: {', '.join(sorted(by_source)) or 'nothing'})"
             )
-    entries: dict[tuple[str, Dimensions], _State] = {}
+    entries: dict[_Key, _State] = {}
     for meter in meters:
         if meter.bands is None:
-            entries.update(_run(meter, counts, batch))
+            entries.update(_run(meter, tally, kept))
         else:  # timestamps decide a dimension: count this meter's events with their band
-            banded = meter.bands.label(event for event in batch if event.metric == meter.source)
-            entries.update(_run(meter, Counter(map(_KEY, banded)), banded))
+            banded = meter.bands.label(event for event in kept if event.metric == meter.source)
+            entries.update(_run(meter, _tally(banded), banded))
     return Usage(entries)
 
 
-def _run(
-    meter: Meter,
-    counts: Counter[tuple[str, Decimal, Dimensions]],
-    events: Sequence[Event],
-) -> dict[tuple[str, Dimensions], _State]:
-    projected: dict[Dimensions, Dimensions | None] = {}
+class _Groups(dict[_Items, tuple[Dimensions, "int | None"]]):
+    """For dimension pairs: their Dimensions and the number of the meter's group they
+    fall in (None when the meter's filter rejects them); filled on first look-up.
+    """
 
-    def group_of(dims: Dimensions) -> Dimensions | None:
-        """The group key of ``dims``, or None when the meter's filter rejects them."""
-        if dims in projected:
-            return projected[dims]
-        key: Dimensions | None
-        if not meter.where.matches(dims):
-            key = None
-        elif meter.group_by is None:
-            key = dims
-        else:
-            key = dims.project(meter.group_by)
-        projected[dims] = key
-        return key
+    def __init__(self, meter: Meter) -> None:
+        super().__init__()
+        self.meter = meter
+        self.groups: list[Dimensions] = []
+        self._numbers: dict[Dimensions, int] = {}
 
-    aggregation = meter.aggregation
-    billable: dict[Decimal, Decimal] = {}
-    sums: dict[Dimensions, Decimal] = {}
-    maxima: dict[Dimensions, Decimal] = {}
-    distinct: dict[Dimensions, set[str]] = {}
-    for (metric, quantity, dims), count in counts.items():
-        if metric != meter.source:
+    def __missing__(self, items: _Items) -> tuple[Dimensions, int | None]:
+        meter = self.meter
+        dims = Dimensions._trusted(items)
+        number = None
+        if meter.where.matches(dims):
+            group = dims if meter.group_by is None else dims.project(meter.group_by)
+            number = self._numbers.setdefault(group, len(self.groups))
+            if number == len(self.groups):
+                self.groups.append(group)
+        self[items] = found = (dims, number)
+        return found
+
+
+def _run(meter: Meter, tally: _Tally, events: Sequence[Event]) -> dict[_Key, _State]:
+    """Apply ``meter`` to the tallied events (and to the events themselves for LATEST);
+    groups come out sorted, whatever the order of the events.
+    """
+    groups = _Groups(meter)
+    states = _fold(meter, tally, groups)
+    if meter.aggregation is Aggregation.LATEST:
+        states = _latest(meter, events, groups)
+    numbers = sorted(states, key=lambda number: groups.groups[number].items_tuple)
+    return {(meter.name, groups.groups[number]): states[number] for number in numbers}
+
+
+def _fold(meter: Meter, tally: _Tally, groups: _Groups) -> dict[int, _State]:
+    """Aggregate the tallied events by group number: the per-event rules run once per
+    distinct quantity, the filter and grouping once per distinct dimensions, and a sum
+    adds each quantity's billable amount times its count.
+    """
+    source, aggregation = meter.source, meter.aggregation
+    amounts: dict[Decimal, Decimal] = {}  # billable amount of each distinct quantity
+    totals: dict[int, Decimal] = {}
+    distinct: dict[int, set[str]] = {}
+    add, zero = d.EXACT.add, d.ZERO
+    for (metric, items), counter in tally.items():
+        if metric != source:
             continue
-        if quantity < 0 and not meter.allow_negative:
-            raise UsageError(
-                f"meter {meter.name!r}: {count} event(s) of {metric!r} have the negative "
-                f"quantity {quantity} ({dims or 'no dimensions'}); negative quantities "
-                "are refused unless the meter allows them"
-            )
-        group = group_of(dims)
+        dims, group = groups[items]
+        if not meter.allow_negative and min(counter) < 0:
+            raise _negative(meter, metric, counter, dims)
         if group is None:
             continue
         if aggregation is Aggregation.COUNT:
-            sums[group] = d.add(sums.get(group, d.ZERO), Decimal(count))
-            continue
-        if aggregation is Aggregation.DISTINCT:
-            assert meter.distinct is not None
-            value = dims.get(meter.distinct)
-            if value is None:
-                raise UsageError(
-                    f"meter {meter.name!r} counts distinct {meter.distinct!r} but {count} "
-                    f"event(s) of {metric!r} lack that dimension ({dims or 'no dimensions'})"
-                )
-            distinct.setdefault(group, set()).add(value)
-            continue
-        amount = billable.get(quantity)
-        if amount is None:
-            amount = billable[quantity] = meter.billable(quantity)
-        if aggregation is Aggregation.SUM:
-            sums[group] = d.add(sums.get(group, d.ZERO), d.mul(amount, Decimal(count)))
+            totals[group] = add(totals.get(group, zero), sum(counter.values()))
+        elif aggregation is Aggregation.DISTINCT:
+            label = _distinct_value(meter, metric, sum(counter.values()), dims)
+            distinct.setdefault(group, set()).add(label)
+        elif aggregation is Aggregation.SUM:
+            totals[group] = _billed_sum(meter, counter, amounts, totals.get(group, zero))
         elif aggregation is Aggregation.MAX:
-            if group not in maxima or amount > maxima[group]:
-                maxima[group] = amount
-
+            top = max(meter.billable(quantity) for quantity in counter)
+            if group not in totals or top > totals[group]:
+                totals[group] = top
     factor = meter.factor
-    result: dict[tuple[str, Dimensions], _State] = {}
-    for group, total in sums.items():
-        result[(meter.name, group)] = _Sum(Fraction(total) * factor)
-    for group, top in maxima.items():
-        result[(meter.name, group)] = _Max(Fraction(top) * factor)
+    states: dict[int, _State] = {}
+    for group, total in totals.items():
+        value = Fraction(total) * factor
+        states[group] = _Max(value) if aggregation is Aggregation.MAX else _Sum(value)
     for group, values in distinct.items():
-        result[(meter.name, group)] = _Distinct(frozenset(values))
-    if aggregation is Aggregation.LATEST:
-        latest: dict[Dimensions, tuple[dt.datetime, Decimal]] = {}
-        for event in events:
-            if event.metric != meter.source:
-                continue
-            group = group_of(event.dimensions)
-            if group is None:
-                continue
-            candidate = (event.at, meter.billable(event.quantity))
-            if group not in latest or candidate > latest[group]:
-                latest[group] = candidate
-        for group, (at, value) in latest.items():
-            result[(meter.name, group)] = _Latest(at, Fraction(value) * factor)
-    return result
+        states[group] = _Distinct(frozenset(values))
+    return states
+
+
+def _billed_sum(
+    meter: Meter, counter: Counter[Decimal], amounts: dict[Decimal, Decimal], total: Decimal
+) -> Decimal:
+    """``total`` plus the billable amount of each quantity times its count, exactly;
+    ``amounts`` caches the billable amount of each distinct quantity.
+    """
+    fma = d.EXACT.fma
+    for quantity, count in counter.items():
+        amount = amounts.get(quantity)
+        if amount is None:
+            amount = amounts[quantity] = meter.billable(quantity)
+        total = fma(amount, count, total)  # amount x count + total
+    return total
+
+
+def _negative(meter: Meter, metric: str, counter: Counter[Decimal], dims: Dimensions) -> UsageError:
+    quantity = next(quantity for quantity in counter if quantity < 0)
+    return UsageError(
+        f"meter {meter.name!r}: {counter[quantity]} event(s) of {metric!r} have the "
+        f"negative quantity {quantity} ({dims or 'no dimensions'}); negative "
+        "quantities are refused unless the meter allows them"
+    )
+
+
+def _distinct_value(meter: Meter, metric: str, count: int, dims: Dimensions) -> str:
+    assert meter.distinct is not None
+    value = dims.get(meter.distinct)
+    if value is None:
+        raise UsageError(
+            f"meter {meter.name!r} counts distinct {meter.distinct!r} but {count} "
+            f"event(s) of {metric!r} lack that dimension ({dims or 'no dimensions'})"
+        )
+    return value
+
+
+def _latest(meter: Meter, events: Sequence[Event], groups: _Groups) -> dict[int, _State]:
+    """The billable quantity of the latest event of each group (the larger on a tie)."""
+    latest: dict[int, tuple[dt.datetime, Decimal]] = {}
+    for event in events:
+        if event.metric != meter.source:
+            continue
+        group = groups[event.dimensions.items_tuple][1]
+        if group is None:
+            continue
+        candidate = (event.at, meter.billable(event.quantity))
+        if group not in latest or candidate > latest[group]:
+            latest[group] = candidate
+    factor = meter.factor
+    return {group: _Latest(at, Fraction(last) * factor) for group, (at, last) in latest.items()}

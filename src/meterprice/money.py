@@ -127,7 +127,9 @@ class Rounding(enum.Enum):
         """``value`` rounded to ``places`` decimal places by this policy, exactly once."""
         if isinstance(value, Fraction):
             return self._round_fraction(value, places)
-        result = Decimal(value).quantize(Decimal(1).scaleb(-places, d.EXACT), context=self._context)
+        # refuses floats (TypeError) and NaN or infinities (ValueError) like every entry
+        exact = d.to_decimal(value, what="value to round")
+        result = exact.quantize(Decimal(1).scaleb(-places, d.EXACT), context=self._context)
         # -0.001 rounds to 0.00, not -0.00 (as the Fraction path does)
         return result.copy_abs() if result.is_zero() else result
 
@@ -344,10 +346,10 @@ class Money:
 
     # -- presentation -----------------------------------------------------------------------
     def __repr__(self) -> str:
-        return f"Money({str(self.amount)!r}, {self.currency.code!r})"
+        return f"Money({d.to_text(self.amount)!r}, {self.currency.code!r})"
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.currency.code}"
+        return f"{d.to_text(self.amount)} {self.currency.code}"
 
     def format(self, *, grouping: bool = True) -> str:
         """The amount at the currency's minor unit with thousands separators: ``1,234.50 EUR``.

@@ -284,10 +284,11 @@ class Cycle:
         step = self.interval * _MONTHS_PER_UNIT[self.unit]
         months = (day.year - self.anchor.year) * 12 + (day.month - self.anchor.month)
         index = months // step
+        # the period of index ``months // step`` starts in ``day``'s month or earlier and
+        # the next one in a later month; only a start clamped later in the same month
+        # (an anchor on the 31st) can lie after ``day``
         while self._start(index) > day:
             index -= 1
-        while self._start(index + 1) <= day:
-            index += 1
         return index
 
     def period_of(self, day: dt.date) -> Period:

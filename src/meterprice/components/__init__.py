@@ -4,19 +4,36 @@ from __future__ import annotations
 
 from meterprice.components.adjustments import MinimumSpend, MinimumVolume, Percentage
 from meterprice.components.base import Charge, Component, PricingContext
+from meterprice.components.caps import Discount, Maximum
+from meterprice.components.commission import Commission, CommissionTier
+from meterprice.components.days import DayRate
 from meterprice.components.fees import RecurringFee, SetupFee
+from meterprice.components.matrix import MatrixRate
+from meterprice.components.project import ProjectFee
+from meterprice.components.quota import Quota
 from meterprice.components.rates import Package, PerUnit, Tier, Tiered, TierMode
+from meterprice.components.seats import SeatChange, Seats
 
 __all__ = [
     "Charge",
+    "Commission",
+    "CommissionTier",
     "Component",
+    "DayRate",
+    "Discount",
+    "MatrixRate",
+    "Maximum",
     "MinimumSpend",
     "MinimumVolume",
     "Package",
     "PerUnit",
     "Percentage",
     "PricingContext",
+    "ProjectFee",
+    "Quota",
     "RecurringFee",
+    "SeatChange",
+    "Seats",
     "SetupFee",
     "Tier",
     "TierMode",

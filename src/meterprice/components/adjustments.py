@@ -92,7 +92,9 @@ class Percentage(Component):
             Charge(
                 description=self.description or self.name,
                 amount=base * rate,
-                basis=f"{self.percent}% of {ctx.money(base)} ({_describe_tags(self.of)})",
+                basis=(
+                    f"{d.to_text(self.percent)}% of {ctx.money(base)} ({_describe_tags(self.of)})"
+                ),
                 quantity=base,
                 unit=ctx.currency.code,
                 unit_price=self.percent.scaleb(-2, d.EXACT),
@@ -193,7 +195,8 @@ class MinimumVolume(Component):
         unit = f" {self.unit}" if self.unit else ""
         basis = f"minimum {fmt_quantity(required)}{unit}"
         if self.prorate and ctx.is_partial:
-            basis += f" ({self.quantity}{unit} x {ctx.active.days}/{ctx.period.days} days)"
+            days = f"{ctx.active.days}/{ctx.period.days} days"
+            basis += f" ({d.to_text(self.quantity)}{unit} x {days})"
         basis += (
             f" less {fmt_quantity(used)}{unit} used = {fmt_quantity(shortfall)}{unit} x {self.rate}"
         )

@@ -54,10 +54,6 @@ def _unit_suffix(unit: str | None) -> str:
     return f" {unit}" if unit else ""
 
 
-def _selection(where: Where) -> str:
-    return f" [{where}]" if where else ""
-
-
 @attrs.frozen
 class PerUnit(Component):
     """A rate per unit of a metric: per handled minute, per contact, per order, per hour.
@@ -101,7 +97,8 @@ class PerUnit(Component):
         unit = _unit_suffix(self.unit)
         basis = f"{fmt_quantity(billable)}{unit} x {self.rate}"
         if self.included:
-            basis += f" ({fmt_quantity(used)}{unit} used less {self.included}{unit} included)"
+            included = d.to_text(self.included)
+            basis += f" ({fmt_quantity(used)}{unit} used less {included}{unit} included)"
         return (
             Charge(
                 description=self.description or self.name,
@@ -332,7 +329,8 @@ class Package(Component):
         blocks = -(-billable // size)  # ceiling
         unit = _unit_suffix(self.unit)
         basis = (
-            f"{blocks} package(s) of {self.size}{unit} for {fmt_quantity(billable)}{unit} "
+            f"{blocks} package(s) of {d.to_text(self.size)}{unit} "
+            f"for {fmt_quantity(billable)}{unit} "
             f"x {self.price_per_package}"
         )
         return (

@@ -1,0 +1,683 @@
+"""The ``meterprice`` command: quote, explain and compare contracts on usage files,
+validate contract documents, print their JSON Schema, and run the demo.
+
+Exit codes: 0 success; 1 a contract, usage file or pricing error (the message on
+stderr names the file and the path of the problem); 2 a usage error (unknown option,
+missing file, ...). User errors never print a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import itertools
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any, NoReturn
+
+from meterprice import __version__
+from meterprice import _decimal as d
+from meterprice.analysis import volumes
+from meterprice.contract import Contract
+from meterprice.dimensions import Dimensions
+from meterprice.errors import MeterpriceError
+from meterprice.invoice import Invoice
+from meterprice.money import Money
+from meterprice.periods import Period
+from meterprice.spec import SpecError, contract_schema, demo_periods, load_contract, read_document
+from meterprice.usage import Usage, display_quantity
+from meterprice.usagefiles import DailyUsage, UsageFile, UsageFileError, span
+
+__all__ = ["PROGRESS_MIN_BYTES", "main"]
+
+#: Usage files at least this large show a progress bar when stderr is a terminal.
+PROGRESS_MIN_BYTES = 8 << 20
+
+#: The version of the JSON documents the commands print (``"meterprice": 1``).
+OUTPUT_VERSION = 1
+
+_MAX_ROWS = 10_000
+
+
+class _UsageError(Exception):
+    """A command line that cannot be run (exit code 2)."""
+
+
+class _CommandError(Exception):
+    """A contract, usage or pricing error already described (exit code 1)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+# -- progress -------------------------------------------------------------------------------
+
+
+class Progress:
+    """A one-line progress bar on ``stream`` for reading a file of ``size`` bytes."""
+
+    def __init__(self, stream: IO[str], label: str) -> None:
+        self.stream = stream
+        self.label = label
+        self.shown = False
+
+    def __call__(self, done: int, size: int) -> None:
+        share = 1.0 if size <= 0 else min(done / size, 1.0)
+        width = 30
+        filled = round(share * width)
+        bar = "#" * filled + "-" * (width - filled)
+        self.stream.write(f"\r{self.label} [{bar}] {share:4.0%}")
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        """Clear the bar's line."""
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def _progress_for(path: Path, args: argparse.Namespace, err: IO[str]) -> Progress | None:
+    if args.no_progress or not err.isatty():
+        return None
+    return (
+        Progress(err, f"reading {path.name}") if path.stat().st_size >= PROGRESS_MIN_BYTES else None
+    )
+
+
+# -- inputs ---------------------------------------------------------------------------------
+
+
+def _period(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _load(path: str) -> Contract:
+    file = Path(path)
+    if not file.is_file():
+        raise _UsageError(f"cannot read contract {path!r}: no such file")
+    return load_contract(file)
+
+
+def _periods(args: argparse.Namespace, contract: Contract) -> list[Period]:
+    if args.period is not None:
+        if args.start is not None or args.stop is not None:
+            raise _UsageError("give either --period or --from/--to, not both")
+        return [args.period]
+    if args.start is None or args.stop is None:
+        raise _UsageError("give the period to price: --period 2026-11, or --from and --to")
+    if args.stop.end <= args.start.start:
+        raise _UsageError(f"--to {args.stop} is before --from {args.start}")
+    periods = list(contract.cycle.periods(args.start.start, args.stop.end))
+    if len(periods) > _MAX_ROWS:
+        raise _UsageError(f"--from/--to spans {len(periods)} periods; at most {_MAX_ROWS}")
+    return periods
+
+
+def _usage_file(path: str, args: argparse.Namespace, err: IO[str]) -> UsageFile:
+    file = Path(path)
+    if not file.is_file():
+        raise _UsageError(f"cannot read usage file {path!r}: no such file")
+    return UsageFile(
+        file,
+        format=args.usage_format,
+        skip_bad_rows=args.skip_bad_rows,
+        progress=_progress_for(file, args, err),
+        name=path,
+    )
+
+
+def _meter(
+    contracts: Sequence[Contract],
+    file: UsageFile,
+    periods: Sequence[Period],
+    *,
+    strict: bool = True,
+) -> list[DailyUsage]:
+    """Meter ``file`` for every contract in one pass over it."""
+    dailies = [
+        DailyUsage(contract, *span(contract, periods), strict=strict) for contract in contracts
+    ]
+    try:
+        for chunk in file.chunks():
+            for daily in dailies:
+                daily.add(chunk)
+    finally:
+        if isinstance(file.progress, Progress):
+            file.progress.close()
+    return dailies
+
+
+def _report_skipped(file: UsageFile, err: IO[str]) -> None:
+    if file.bad_count:
+        err.write(f"meterprice: warning: skipped {file.bad_count} bad row(s) in {file.name}\n")
+        for row in file.bad_rows[:5]:
+            err.write(f"  {row}\n")
+        if file.bad_count > 5:
+            err.write(f"  ... and {file.bad_count - 5} more\n")
+
+
+# -- output helpers -------------------------------------------------------------------------
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int]) -> str:
+    """A plain text table; the columns ``right`` (numbers) are right-aligned."""
+    widths = [max(len(headers[i]), *(len(row[i]) for row in rows)) for i in range(len(headers))]
+
+    def fmt(row: Sequence[str]) -> str:
+        return "  ".join(
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ).rstrip()
+
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([fmt(headers), rule, *map(fmt, rows)])
+
+
+def _total(invoices: Sequence[Invoice]) -> Money:
+    currency = invoices[0].currency
+    return Money(d.total(invoice.total.amount for invoice in invoices), currency)
+
+
+def _csv_text(rows: Sequence[Sequence[object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+_QUOTE_COLUMNS = (
+    "row",
+    "contract",
+    "period_start",
+    "period_end",
+    "component",
+    "description",
+    "quantity",
+    "unit",
+    "unit_price",
+    "amount",
+    "exact_amount",
+    "currency",
+    "tags",
+    "basis",
+)
+
+
+def _quote_csv(invoices: Sequence[Invoice]) -> str:
+    rows: list[list[object]] = [list(_QUOTE_COLUMNS)]
+    for invoice in invoices:
+        start, end = invoice.period.start.isoformat(), invoice.period.end.isoformat()
+        for line in invoice.lines:
+            data = line.to_dict()
+            rows.append(
+                [
+                    "line",
+                    invoice.contract,
+                    start,
+                    end,
+                    data["component"],
+                    data["description"],
+                    data["quantity"] or "",
+                    data["unit"] or "",
+                    data["unit_price"] or "",
+                    data["amount"],
+                    data["exact_amount"],
+                    invoice.currency.code,
+                    ";".join(data["tags"]),
+                    data["basis"],
+                ]
+            )
+        total = str(invoice.total.amount)
+        rows.append(
+            [
+                "total",
+                invoice.contract,
+                start,
+                end,
+                "",
+                "Total",
+                "",
+                "",
+                "",
+                total,
+                total,
+                invoice.currency.code,
+                "",
+                "",
+            ]
+        )
+    return _csv_text(rows)
+
+
+def _usage_info(file: UsageFile) -> dict[str, Any]:
+    return {"file": file.name, "events": file.events_read, "skipped_rows": file.bad_count}
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+def _priced(path: str, contract: Contract, daily: DailyUsage, period: Period) -> Invoice:
+    """The invoice of ``period``; a pricing error names the contract's file."""
+    try:
+        return contract.invoice(daily.usage, period)
+    except MeterpriceError as error:
+        raise _CommandError(f"{path}: {error}") from None
+
+
+def _metered(
+    paths: Sequence[str],
+    contracts: Sequence[Contract],
+    file: UsageFile,
+    periods: Sequence[Period],
+    *,
+    strict: bool = True,
+) -> list[DailyUsage]:
+    """:func:`_meter`, with a metering error naming the usage file and the contract."""
+    try:
+        return _meter(contracts, file, periods, strict=strict)
+    except UsageFileError:
+        raise
+    except MeterpriceError as error:
+        which = f" for {paths[0]}" if len(paths) == 1 else ""
+        raise _CommandError(f"{file.name}{which}: {error}") from None
+
+
+def _cmd_quote(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    contract = _load(args.contract)
+    periods = _periods(args, contract)
+    file = _usage_file(args.usage, args, err)
+    (daily,) = _metered([args.contract], [contract], file, periods)
+    invoices = [_priced(args.contract, contract, daily, period) for period in periods]
+    _report_skipped(file, err)
+    if args.format == "json":
+        document = {
+            "meterprice": OUTPUT_VERSION,
+            "command": "quote",
+            "contract": contract.name,
+            "currency": contract.currency.code,
+            "usage": _usage_info(file),
+            "invoices": [invoice.to_dict() for invoice in invoices],
+            "total": str(_total(invoices).amount),
+        }
+        out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    elif args.format == "csv":
+        out.write(_quote_csv(invoices))
+    else:
+        out.write("\n\n".join(str(invoice) for invoice in invoices) + "\n")
+        if len(invoices) > 1:
+            total = _total(invoices)
+            out.write(f"\nTotal of {len(invoices)} periods: {total.amount:,f} {total.currency}\n")
+    return 0
+
+
+def _usage_lines(contract: Contract, usage: Usage) -> list[str]:
+    lines = []
+    for metric, dims, quantity in usage.items():
+        where = f" [{dims}]" if dims else ""
+        lines.append(f"  {metric}{where}: {display_quantity(quantity):f}")
+    return lines or ["  (none)"]
+
+
+def _cmd_explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    contract = _load(args.contract)
+    periods = _periods(args, contract)
+    file = _usage_file(args.usage, args, err)
+    (daily,) = _metered([args.contract], [contract], file, periods)
+    invoices = [_priced(args.contract, contract, daily, period) for period in periods]
+    _report_skipped(file, err)
+    blocks = []
+    for period, invoice in zip(periods, invoices, strict=True):
+        text = [invoice.explain(), "", f"Usage metered in {period} ({contract.timezone}):"]
+        text.extend(_usage_lines(contract, daily.usage(period)))
+        if contract.meters:
+            text.append("Meters:")
+            text.extend(f"  {meter.describe()}" for meter in contract.meters)
+        blocks.append("\n".join(text))
+    out.write("\n\n".join(blocks) + "\n")
+    return 0
+
+
+_VOLUME = re.compile(r"^(?P<metric>[^\[\]=\s]+)(?:\[(?P<dims>[^\]]*)\])?=(?P<values>.+)$")
+
+
+def _volume(text: str) -> tuple[str, Dimensions, tuple[Decimal, ...]]:
+    match = _VOLUME.match(text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(
+            f"not a volume: {text!r} (write metric=START:STOP:STEP, metric=VALUE or "
+            "metric[dimension=value,...]=START:STOP:STEP)"
+        )
+    pairs = {}
+    for item in filter(None, (match["dims"] or "").split(",")):
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise argparse.ArgumentTypeError(f"not a dimension=value pair: {item!r} in {text!r}")
+        pairs[name.strip()] = value.strip()
+    parts = match["values"].split(":")
+    try:
+        if len(parts) == 1:
+            values: tuple[Decimal, ...] = (d.to_decimal(parts[0], what="volume"),)
+        elif len(parts) == 3:
+            values = volumes(*parts)
+        else:
+            raise ValueError("write START:STOP:STEP or a single VALUE")
+    except (ValueError, TypeError) as error:
+        raise argparse.ArgumentTypeError(f"{text!r}: {error}") from None
+    if len(values) > _MAX_ROWS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} gives {len(values)} values; at most {_MAX_ROWS}"
+        )
+    return match["metric"], Dimensions(pairs), values
+
+
+def _volume_label(metric: str, dims: Dimensions) -> str:
+    return f"{metric}[{dims}]" if dims else metric
+
+
+def _cmd_compare(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    contracts = [_load(path) for path in args.contracts]
+    if (args.usage is None) == (not args.volume):
+        raise _UsageError("give the usage to compare on: --usage FILE or --volume metric=...")
+    labels: list[str]
+    keys: list[dict[str, str]]
+    totals: list[list[Money]]
+    if args.usage is not None:
+        periods = _periods(args, contracts[0])
+        file = _usage_file(args.usage, args, err)
+        # each contract reads the metrics it meters and leaves the others out
+        dailies = _metered(args.contracts, contracts, file, periods, strict=False)
+        _report_skipped(file, err)
+        labels = ["period"]
+        keys = [{"period": str(period)} for period in periods]
+        totals = [
+            [
+                _priced(path, contract, daily, period).total
+                for path, contract, daily in zip(args.contracts, contracts, dailies, strict=True)
+            ]
+            for period in periods
+        ]
+    else:
+        if args.period is None or args.start is not None or args.stop is not None:
+            raise _UsageError("--volume prices one period: give --period (not --from/--to)")
+        sweeps = args.volume
+        grid = list(itertools.product(*(values for _, _, values in sweeps)))
+        if len(grid) > _MAX_ROWS:
+            raise _UsageError(f"the volumes give {len(grid)} combinations; at most {_MAX_ROWS}")
+        labels = [_volume_label(metric, dims) for metric, dims, _ in sweeps]
+        keys, totals = [], []
+        for combination in grid:
+            usage = Usage.from_totals(
+                {
+                    (metric, dims): value
+                    for (metric, dims, _), value in zip(sweeps, combination, strict=True)
+                }
+            )
+            keys.append(
+                {label: str(value) for label, value in zip(labels, combination, strict=True)}
+            )
+            row = []
+            for path, contract in zip(args.contracts, contracts, strict=True):
+                try:
+                    row.append(contract.invoice(usage, args.period).total)
+                except MeterpriceError as error:
+                    raise _CommandError(f"{path}: {error}") from None
+            totals.append(row)
+    names = [contract.name for contract in contracts]
+    same_currency = len({contract.currency for contract in contracts}) == 1
+    cheapest = [
+        [names[i] for i, total in enumerate(row) if total == min(row)] if same_currency else []
+        for row in totals
+    ]
+    if args.format == "json":
+        document = {
+            "meterprice": OUTPUT_VERSION,
+            "command": "compare",
+            "contracts": [
+                {"name": contract.name, "file": path, "currency": contract.currency.code}
+                for contract, path in zip(contracts, args.contracts, strict=True)
+            ],
+            "rows": [
+                {
+                    **({"period": key["period"]} if "period" in key else {"volume": key}),
+                    "totals": [str(total.amount) for total in row],
+                    "cheapest": best,
+                }
+                for key, row, best in zip(keys, totals, cheapest, strict=True)
+            ],
+        }
+        out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    headers = [*labels, *(f"{c.name} ({c.currency.code})" for c in contracts)]
+    rows: list[list[str]] = [
+        [*key.values(), *(f"{total.amount:,f}" for total in row)]
+        for key, row in zip(keys, totals, strict=True)
+    ]
+    if args.format == "csv":
+        plain = [
+            [*key.values(), *(str(total.amount) for total in row)]
+            for key, row in zip(keys, totals, strict=True)
+        ]
+        out.write(_csv_text([[*labels, *names], *plain]))
+        return 0
+    if same_currency:
+        headers.append("cheapest")
+        for cells, best in zip(rows, cheapest, strict=True):
+            cells.append(", ".join(best))
+    numbers = range(len(labels), len(labels) + len(contracts))
+    out.write(_table(headers, rows, right=numbers) + "\n")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    failed = 0
+    for path in args.contracts:
+        try:
+            contract = _load(path)
+        except SpecError as error:
+            err.write(f"meterprice: error: {error}\n")
+            failed += 1
+            continue
+        out.write(
+            f"{path}: ok ({contract.name!r}, {contract.currency.code}, "
+            f"{len(contract.components)} component(s), {len(contract.meters)} meter(s))\n"
+        )
+    return 1 if failed else 0
+
+
+def _cmd_schema(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    out.write(json.dumps(contract_schema(), indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+def _examples_dir() -> Path:
+    try:
+        from meterprice import examples  # noqa: PLC0415  (the catalogue is optional)
+    except ImportError:
+        raise _UsageError("the example catalogue (meterprice.examples) is not installed") from None
+    return Path(examples.__file__).parent
+
+
+def _cmd_demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    folder = args.examples or _examples_dir()
+    documents = sorted(Path(folder).glob("*.toml"))
+    if not documents:
+        raise _UsageError(f"no example contracts (*.toml) in {folder}")
+    blocks = []
+    for path in documents:
+        contract = load_contract(path)
+        periods = demo_periods(read_document(path))
+        usage_path = next(
+            (
+                p
+                for p in (path.with_suffix(".usage.csv"), path.with_suffix(".usage.jsonl"))
+                if p.is_file()
+            ),
+            None,
+        )
+        if not periods:
+            raise _CommandError(
+                f'{path.name}: give the period to price in a [demo] table (period = "2026-11")'
+            )
+        heading = f"== {path.name}: {contract.name}"
+        if usage_path is None:
+            invoices = [contract.invoice(Usage(), period) for period in periods]  # fixed fees
+        else:
+            file = UsageFile(usage_path)
+            (daily,) = _metered([path.name], [contract], file, periods)
+            invoices = [_priced(path.name, contract, daily, period) for period in periods]
+            heading += f" (usage: {usage_path.name}, {file.events_read} events)"
+        blocks.append("\n\n".join([heading, *(str(invoice) for invoice in invoices)]))
+    out.write("\n\n".join(blocks) + "\n")
+    return 0
+
+
+# -- parser ---------------------------------------------------------------------------------
+
+
+def _add_periods(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("periods")
+    group.add_argument(
+        "--period",
+        type=_period,
+        metavar="PERIOD",
+        help="the period to price: 2026-11, 2026-Q4, 2026, 2026-11-05 or 2026-11-01..2026-11-16",
+    )
+    group.add_argument(
+        "--from",
+        dest="start",
+        type=_period,
+        metavar="PERIOD",
+        help="price every billing period from the one containing this period's start ...",
+    )
+    group.add_argument(
+        "--to",
+        dest="stop",
+        type=_period,
+        metavar="PERIOD",
+        help="... to the one containing this period's end (inclusive)",
+    )
+
+
+def _add_usage_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--skip-bad-rows",
+        action="store_true",
+        help="price the usage file without the rows that cannot be read (they are counted)",
+    )
+    parser.add_argument(
+        "--usage-format",
+        choices=("csv", "jsonl"),
+        help="the usage file's format (default: from its name, *.csv or *.jsonl)",
+    )
+    parser.add_argument(
+        "--no-progress", action="store_true", help="no progress bar, even on a terminal"
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="meterprice",
+        description="Exact, explainable invoices for service contracts.",
+        epilog="Run 'meterprice COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"meterprice {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    quote = commands.add_parser("quote", help="price a usage file into itemized invoices")
+    quote.add_argument("contract", help="the contract document (*.toml or *.json)")
+    quote.add_argument("usage", help="the usage file (*.csv or *.jsonl, optionally .gz)")
+    _add_periods(quote)
+    quote.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    _add_usage_options(quote)
+    quote.set_defaults(func=_cmd_quote)
+
+    explain = commands.add_parser("explain", help="show how each invoice line was computed")
+    explain.add_argument("contract", help="the contract document (*.toml or *.json)")
+    explain.add_argument("usage", help="the usage file (*.csv or *.jsonl, optionally .gz)")
+    _add_periods(explain)
+    _add_usage_options(explain)
+    explain.set_defaults(func=_cmd_explain)
+
+    compare = commands.add_parser(
+        "compare", help="price several contracts on the same usage, side by side"
+    )
+    compare.add_argument("contracts", nargs="+", metavar="CONTRACT", help="contract documents")
+    compare.add_argument("--usage", help="the usage file to price")
+    compare.add_argument(
+        "--volume",
+        action="append",
+        type=_volume,
+        default=[],
+        metavar="METRIC=START:STOP:STEP",
+        help=(
+            "price what-if totals of a billable metric instead (STOP included; repeat for "
+            "a grid; METRIC[dimension=value,...] selects dimensions)"
+        ),
+    )
+    _add_periods(compare)
+    compare.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    _add_usage_options(compare)
+    compare.set_defaults(func=_cmd_compare)
+
+    validate = commands.add_parser("validate", help="check contract documents")
+    validate.add_argument("contracts", nargs="+", metavar="CONTRACT", help="contract documents")
+    validate.set_defaults(func=_cmd_validate)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of contract documents")
+    schema.set_defaults(func=_cmd_schema)
+
+    demo = commands.add_parser("demo", help="price the bundled example contracts")
+    demo.add_argument("--examples", type=Path, help=argparse.SUPPRESS)
+    demo.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``meterprice`` command with ``argv`` (default: ``sys.argv[1:]``) and
+    return its exit code.
+    """
+    out, err = sys.stdout, sys.stderr
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit:
+        return exit.code if isinstance(exit.code, int) else 2
+    command: Callable[[argparse.Namespace, IO[str], IO[str]], int] = args.func
+    try:
+        return command(args, out, err)
+    except _UsageError as error:
+        err.write(f"meterprice {args.command}: error: {error}\n")
+        return 2
+    except UsageFileError as error:
+        err.write(f"meterprice: error: {error}\n")
+        if error.bad_count:
+            err.write("meterprice: pass --skip-bad-rows to price the file without them\n")
+        return 1
+    except (MeterpriceError, _CommandError) as error:
+        err.write(f"meterprice: error: {error}\n")
+        return 1
+    except BrokenPipeError:
+        # the reader of our output went away (| head): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except OSError as error:
+        err.write(f"meterprice: error: {error}\n")
+        return 2
+    except KeyboardInterrupt:
+        err.write("meterprice: interrupted\n")
+        return 130

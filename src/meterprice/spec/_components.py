@@ -1,0 +1,521 @@
+"""The library's own document types: meters, windows, tiers and every component.
+
+Each component class is registered under its snake_case ``type`` tag; a field whose
+document shape differs from what its type annotation implies gets a small handler
+here (a matrix price table keyed by tuples of dimension values, ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from meterprice import _decimal as d
+from meterprice.bands import WEEKDAYS, Band, TimeBands
+from meterprice.calendars import Calendar, DateRange, RuleRange, YearlyRange
+from meterprice.components import (
+    Commission,
+    CommissionTier,
+    DayRate,
+    Discount,
+    MatrixRate,
+    Maximum,
+    MinimumSpend,
+    MinimumVolume,
+    Package,
+    Percentage,
+    PerUnit,
+    ProjectFee,
+    Quota,
+    RecurringFee,
+    SeatChange,
+    Seats,
+    SetupFee,
+    Tier,
+    Tiered,
+)
+from meterprice.metering import Meter
+from meterprice.periods import Window
+from meterprice.spec._errors import Path, show
+from meterprice.spec._registry import register_component, register_structure
+from meterprice.spec._types import (
+    INVALID,
+    Context,
+    Handler,
+    MoneyHandler,
+    MonthDayHandler,
+    Options,
+    wrong_type,
+)
+
+__all__: list[str] = []
+
+register_structure(
+    Window,
+    docs={"start": "The first day (included).", "end": "The day after the last (excluded)."},
+)
+
+_DAY_GROUPS = {
+    "all": frozenset(range(7)),
+    "weekdays": frozenset(range(5)),
+    "weekend": frozenset({5, 6}),
+}
+_DAY_NAMES = {
+    **{name: number for number, name in enumerate(WEEKDAYS)},
+    **{
+        name: number
+        for number, name in enumerate(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        )
+    },
+}
+
+
+class DaysHandler(Handler):
+    """Days of the week: ``"weekend"``, ``"weekdays"``, ``"all"``, a day (``"sat"``,
+    ``"saturday"``, ``5``) or a list of days.
+    """
+
+    def structure(self, value: object, path: Path, ctx: Context) -> object:
+        if isinstance(value, str) and value.strip().lower() in _DAY_GROUPS:
+            return _DAY_GROUPS[value.strip().lower()]
+        items = value if isinstance(value, list) else [value]
+        if not items:
+            return ctx.report(path, "must name at least one day (got [])", value)
+        days: set[int] = set()
+        ok = True
+        for index, item in enumerate(items):
+            where = (*path, index) if isinstance(value, list) else path
+            if isinstance(item, str) and item.strip().lower() in _DAY_NAMES:
+                days.add(_DAY_NAMES[item.strip().lower()])
+            elif type(item) is int and 0 <= item <= 6:
+                days.add(item)
+            else:
+                ctx.report(
+                    where,
+                    'must be a day of the week ("mon" ... "sun", "monday" ..., or 0 = '
+                    f"Monday to 6 = Sunday), or weekdays, weekend, all (got {show(item)})",
+                    item,
+                )
+                ok = False
+        return frozenset(days) if ok else INVALID
+
+    def unstructure(self, value: Any, options: Options) -> object:
+        for name, group in _DAY_GROUPS.items():
+            if value == group:
+                return name
+        return [WEEKDAYS[day] for day in sorted(value)]
+
+    def schema(self, defs: dict[str, Any]) -> dict[str, Any]:
+        day = {"anyOf": [{"type": "string"}, {"type": "integer", "minimum": 0, "maximum": 6}]}
+        return {"anyOf": [day, {"type": "array", "items": day, "minItems": 1}]}
+
+
+register_structure(
+    Band,
+    fields={"days": DaysHandler()},
+    docs={
+        "name": "The band's name, the value of the dimension it sets.",
+        "start": 'When the band starts ("22:00"), included; default 00:00.',
+        "end": (
+            'When it ends ("06:00"), excluded; not after start means it runs past '
+            'midnight; "24:00" is the midnight that ends the day.'
+        ),
+        "days": (
+            'The days on which the band starts: "weekdays", "weekend", "all" (the '
+            'default), a day ("sat") or a list of days.'
+        ),
+    },
+)
+
+
+def _bands_in_contract_zone(table: Mapping[str, Any], ctx: Context) -> Mapping[str, Any]:
+    """Time bands read timestamps in the contract's time zone unless they say otherwise."""
+    if "timezone" not in table and ctx.timezone is not None:
+        return {**table, "timezone": ctx.timezone}
+    return table
+
+
+register_structure(
+    TimeBands,
+    docs={
+        "bands": "The bands, first match wins ([[meters.bands.bands]] or a list of tables).",
+        "timezone": "The time zone of the wall-clock times (default: the contract's).",
+        "default": 'The band of every time no band covers (default "day").',
+        "dimension": 'The dimension the band is written to (default "band").',
+    },
+    prepare=_bands_in_contract_zone,
+)
+
+register_structure(
+    Meter,
+    docs={
+        "name": "The billable metric this meter produces, which components price.",
+        "source": "The metric of the raw events it reads (default: its own name).",
+        "aggregation": (
+            "How the events of a group fold into a quantity: sum, count, max, latest or "
+            "distinct (default sum)."
+        ),
+        "unit": "The unit the quantity is converted to (second, minute, hour, day).",
+        "from_unit": "The unit of the events' quantities, converted to unit.",
+        "increment": (
+            "Each event's quantity is rounded up to a multiple of this, in the source "
+            "unit (6 for 6-second billing, 60 for per started minute)."
+        ),
+        "minimum": "Each event counts at least this much, in the source unit.",
+        "group_by": ("The dimensions the usage keeps (default: all of each event's dimensions)."),
+        "where": "Only events whose dimensions match count.",
+        "distinct": "With aggregation distinct: the dimension whose distinct values are counted.",
+        "allow_negative": "Whether negative quantities (credits) are accepted.",
+        "bands": (
+            'Time bands that add a dimension (band = "night", "weekend", ...) to each '
+            "event from its timestamp."
+        ),
+    },
+)
+
+register_structure(
+    Tier,
+    docs={
+        "up_to": (
+            "The tier covers quantities up to and including this; left out in the last, "
+            "open-ended tier."
+        ),
+        "rate": "The price per unit in this tier.",
+        "flat": "A fixed amount added once the tier is reached.",
+    },
+)
+
+
+def _bound(tier: object) -> object:
+    """A raw tier's ``up_to`` as a positive decimal, ``None`` when left out, or
+    INVALID when it is unusable (which the tier's own fields report).
+    """
+    if not isinstance(tier, Mapping):
+        return INVALID
+    raw = tier.get("up_to")
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+        return INVALID
+    try:
+        bound = d.to_decimal(raw)
+    except (ValueError, TypeError, ArithmeticError):
+        return INVALID
+    return bound if bound > 0 else INVALID
+
+
+def _check_tiers(kwargs: dict[str, Any], raw: Mapping[str, Any], path: Path, ctx: Context) -> None:
+    """Every tier problem at once, from the document itself so that a bad value in one
+    tier does not hide the order of the others: bounds that do not increase, an open
+    tier that is not the last, a last tier that is not open.
+    """
+    tiers = raw.get("tiers")
+    if not isinstance(tiers, list):
+        return  # reported as the wrong type
+    if not tiers:
+        ctx.report((*path, "tiers"), "must list at least one tier (got [])", [])
+        return
+    bounds = [_bound(tier) for tier in tiers]
+    previous: Any = 0
+    for index, bound in enumerate(bounds):
+        where: Path = (*path, "tiers", index)
+        if bound is INVALID:
+            continue
+        if bound is None:
+            if index != len(bounds) - 1:
+                ctx.report(
+                    where,
+                    "has no up_to, so it must be the last tier (only the last tier is open-ended)",
+                    ctx.lookup(where),
+                )
+            continue
+        if bound <= previous:
+            ctx.report(
+                (*where, "up_to"),
+                f"must be greater than {previous} (got {bound})",
+                ctx.lookup((*where, "up_to")),
+            )
+        previous = bound
+    last = bounds[-1]
+    if last is not None and last is not INVALID:
+        where = (*path, "tiers", len(bounds) - 1, "up_to")
+        ctx.report(
+            where,
+            f"the last tier must be open-ended: leave out its up_to (got {last})",
+            ctx.lookup(where),
+        )
+
+
+register_component(
+    PerUnit,
+    docs={"rate": "The price of one unit of the metric, in the contract currency."},
+)
+register_component(
+    Tiered,
+    docs={
+        "tiers": (
+            "The tiers in increasing order of up_to; the last has no up_to. A quantity "
+            "exactly on a bound belongs to the lower tier."
+        ),
+        "mode": (
+            "graduated: each unit at the rate of the tier it falls in; volume: every unit "
+            "at the rate of the tier the total reaches (default graduated)."
+        ),
+    },
+    check=_check_tiers,
+)
+register_component(
+    Package,
+    docs={
+        "size": "Units per package; a started package counts as a whole one.",
+        "price": "The price of one package.",
+    },
+)
+register_component(
+    RecurringFee,
+    docs={
+        "amount": "The fee per billing period (per unit of quantity).",
+        "quantity": "How many (seats, licences); default 1.",
+        "prorate": "Whether a partial period pays the share of days in effect (default true).",
+    },
+)
+register_component(
+    SetupFee,
+    docs={
+        "amount": "The one-off fee.",
+        "on": "The date of the fee; it is invoiced in the period containing it.",
+    },
+)
+register_component(
+    Percentage,
+    docs={
+        "percent": 'The percentage, such as "6" for 6 %.',
+        "of": "Tags of the earlier lines whose subtotal it takes; left out, every earlier line.",
+    },
+)
+register_component(
+    MinimumSpend,
+    docs={
+        "amount": "The floor on the subtotal per period.",
+        "of": "Tags of the earlier lines the floor applies to; left out, every earlier line.",
+        "prorate": (
+            "Whether a partial period scales the floor by its share of days (default false)."
+        ),
+    },
+)
+register_component(
+    MinimumVolume,
+    docs={
+        "quantity": "The minimum quantity of the metric per period.",
+        "rate": "The price per unit of the shortfall.",
+        "prorate": (
+            "Whether a partial period scales the minimum by its share of days (default true)."
+        ),
+    },
+)
+
+
+# -- the components of the seed models -----------------------------------------------------
+
+
+class PriceTableHandler(Handler):
+    """Prices keyed by tuples of dimension values, written as tables nested in the
+    order of ``by``: ``prices = { de = { phone = "1.10", chat = "0.90" } }`` (one level
+    per dimension; with one dimension, ``prices = { de = "1.10", fr = "1.00" }``).
+    """
+
+    def structure(self, value: object, path: Path, ctx: Context) -> object:
+        if not isinstance(value, Mapping):
+            return ctx.report(path, wrong_type("a table of prices", value), value)
+        pairs: list[tuple[tuple[str, ...], object]] = []
+        self._walk(value, (), path, ctx, pairs)
+        if any(price is INVALID for _, price in pairs):
+            return INVALID
+        return tuple(pairs)
+
+    def _walk(
+        self,
+        node: Mapping[str, Any],
+        keys: tuple[str, ...],
+        path: Path,
+        ctx: Context,
+        pairs: list[tuple[tuple[str, ...], object]],
+    ) -> None:
+        if not node:
+            pairs.append((keys, ctx.report(path, "is an empty table: give prices in it", {})))
+        for key, item in node.items():
+            where = (*path, str(key))
+            if isinstance(item, Mapping):
+                self._walk(item, (*keys, str(key)), where, ctx, pairs)
+            else:
+                pairs.append(((*keys, str(key)), MoneyHandler().structure(item, where, ctx)))
+
+    def unstructure(self, value: Any, options: Options) -> object:
+        table: dict[str, Any] = {}
+        for key, price in value:
+            node = table
+            for part in key[:-1]:
+                node = node.setdefault(part, {})
+            node[key[-1]] = str(price.amount)
+        return table
+
+    def schema(self, defs: dict[str, Any]) -> dict[str, Any]:
+        money = MoneyHandler().schema(defs)
+        defs.setdefault(
+            "price_table",
+            {
+                "description": (
+                    "Prices keyed by dimension values, one table level per dimension of by."
+                ),
+                "type": "object",
+                "additionalProperties": {"anyOf": [money, {"$ref": "#/$defs/price_table"}]},
+            },
+        )
+        return {"$ref": "#/$defs/price_table"}
+
+
+register_component(
+    MatrixRate,
+    fields={"prices": PriceTableHandler()},
+    docs={
+        "by": "The dimensions whose values select a price, outermost table level first.",
+        "prices": (
+            "The price of one unit per combination of values: tables nested in the order "
+            'of by, { de = { phone = "1.10" } }.'
+        ),
+        "default": "The price of a combination the table lacks (without it, an error).",
+    },
+)
+
+register_structure(
+    SeatChange,
+    docs={
+        "on": "The date from which the role has count seats.",
+        "role": "The role (or shift) whose level changes.",
+        "count": "The number of seats of the role from that date (0 ends them).",
+    },
+)
+register_component(
+    Seats,
+    docs={
+        "fees": 'The fee of one seat per period, by role: { presales = "2600.00" }.',
+        "metric": "Read seat counts from this metric, grouped by the dimension by.",
+        "by": 'The dimension naming the role in the usage (default "role").',
+        "schedule": 'Dated seat changes: [{ on = 2026-11-16, role = "presales", count = 4 }].',
+        "unit": 'The word for one seat on invoice lines (default "seat").',
+    },
+)
+
+register_structure(
+    CommissionTier,
+    docs={
+        "up_to": "The tier covers amounts up to this; left out in the last tier.",
+        "percent": "The percentage in this tier.",
+    },
+)
+register_component(
+    Commission,
+    docs={
+        "metric": "The money-valued metric (sales), in the contract currency.",
+        "percent": "The percentage for every category without a rate of its own.",
+        "tiers": "Graduated percentage tiers for every category, instead of percent.",
+        "category": "The dimension whose values select a rate.",
+        "rates": (
+            "Percentages by category value: a number, or a list of tiers "
+            '({ custom = "5", standard = [{ up_to = "10000", percent = "1" }, ...] }).'
+        ),
+        "basis": "current: price this period's usage; previous: the previous period's.",
+        "per_transaction": "The dimension identifying a transaction, for per-transaction rules.",
+        "minimum": "The least commission per transaction.",
+        "maximum": "The most commission per transaction.",
+        "fixed_fee": "An amount added per transaction.",
+        "transactions": "A metric counting transactions, for the fixed fee.",
+    },
+)
+
+register_component(
+    Quota,
+    docs={
+        "required": "The volume of the metric promised per period.",
+        "fee": "The fee per period that requires that volume.",
+        "max_credit": "The largest shortfall credit per period.",
+        "max_credit_percent": "The largest shortfall credit as a percentage of the fee.",
+        "bonus_rate": "A price per unit above the required volume.",
+    },
+)
+
+register_structure(
+    DateRange,
+    docs={
+        "name": "The range's name, shown on invoice lines.",
+        "first": "The first day (included).",
+        "last": "The last day (included).",
+    },
+)
+register_structure(
+    YearlyRange,
+    fields={"start": MonthDayHandler(), "end": MonthDayHandler()},
+    docs={
+        "name": "The range's name, shown on invoice lines.",
+        "start": 'The first day every year, MM-DD ("11-01"), included.',
+        "end": 'The last day every year, MM-DD ("11-11"), included; may be in the next year.',
+    },
+)
+register_structure(
+    RuleRange,
+    docs={
+        "name": "The range's name, shown on invoice lines.",
+        "rule": 'An iCalendar RRULE ("FREQ=YEARLY;BYMONTH=11;BYDAY=-1FR").',
+        "start": "The date the recurrence counts from.",
+        "days": "Days per occurrence (default 1).",
+    },
+)
+register_structure(
+    Calendar,
+    docs={
+        "ranges": (
+            "Named ranges of days: dated { name, first, last }, yearly { name, start, end } "
+            "or by rule { name, rule, start, days }."
+        )
+    },
+)
+register_component(
+    DayRate,
+    docs={
+        "calendar": "The days charged: { ranges = [...] }.",
+        "rate": "The fee per day (per agent).",
+        "agents": "How many agents per day (default 1).",
+        "metric": "Read agents per day from this metric instead, by the dimension day_dimension.",
+        "day_dimension": 'The dimension holding each booking\'s ISO date (default "day").',
+    },
+)
+
+register_component(
+    ProjectFee,
+    docs={
+        "tiers": 'The base fee per period by scale tier: { small = "5000.00", ... }.',
+        "tier": "The scale tier of the project.",
+        "factors": 'Multipliers applied in order: { difficulty = "1.2" }.',
+        "minimum": "The fee is raised to at least this.",
+        "maximum": "The fee is lowered to at most this.",
+    },
+)
+
+register_component(
+    Maximum,
+    docs={
+        "amount": "The cap on the subtotal per period.",
+        "of": "Tags of the earlier lines the cap applies to; left out, every earlier line.",
+        "prorate": "Whether a partial period scales the cap by its share of days.",
+    },
+)
+register_component(
+    Discount,
+    docs={
+        "percent": "A percentage off the subtotal.",
+        "amount": "A fixed amount off the subtotal (never below zero).",
+        "of": "Tags of the earlier lines discounted; left out, every earlier line.",
+        "prorate": "Whether a partial period scales a fixed amount by its share of days.",
+    },
+)

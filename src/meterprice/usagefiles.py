@@ -1,0 +1,482 @@
+"""Usage files: events read from CSV or JSON Lines, streaming, with bad rows reported.
+
+One event per row: ``metric``, ``quantity`` (an exact decimal), ``timestamp`` (ISO 8601
+with a UTC offset, ``2026-11-03T02:13:00+01:00`` or ``...Z``), and any number of
+dimension columns (``channel``, ``language``, ...; an empty cell means the event lacks
+that dimension). In JSON Lines every key other than the three is a dimension, and
+quantities may be JSON numbers (read exactly from their text, never through a float).
+
+A :class:`UsageFile` yields events one at a time, so a file of millions of rows is
+read in bounded memory; rows that cannot be read are noted as :class:`BadRow` values
+(file, line number, reason). :class:`DailyUsage` meters such a stream for a contract
+in chunks, day by day, and merges the summaries, which is exact because usage is
+mergeable; :func:`price_file` prices one or more periods from a file in one pass.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import gzip
+import io
+import json
+import os
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any, NamedTuple
+
+from meterprice.contract import Contract
+from meterprice.dimensions import Dimensions
+from meterprice.errors import MeterpriceError, UsageError
+from meterprice.invoice import Invoice
+from meterprice.metering import meter_events
+from meterprice.periods import Period
+from meterprice.usage import Event, Usage
+
+__all__ = [
+    "FORMATS",
+    "BadRow",
+    "DailyUsage",
+    "UsageFile",
+    "UsageFileError",
+    "price_file",
+]
+
+#: The file formats read, by name; the suffix of a file (``.csv``, ``.jsonl``,
+#: ``.ndjson``, each optionally ``.gz``) picks one.
+FORMATS = ("csv", "jsonl")
+
+#: How many bad rows are kept with their reasons (all of them are counted).
+MAX_REPORTED = 20
+
+_REQUIRED = ("metric", "quantity", "timestamp")
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_PROGRESS_EVERY = 1 << 14  # rows between two progress reports
+_DIMENSIONS_KEPT = 100_000  # distinct dimension rows whose Dimensions are reused
+
+
+class BadRow(NamedTuple):
+    """A row of a usage file that could not be read."""
+
+    file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
+
+
+class UsageFileError(MeterpriceError, ValueError):
+    """A usage file that cannot be read: a missing column, or bad rows (listed in
+    ``bad_rows``, the first :data:`MAX_REPORTED` of ``bad_count``).
+    """
+
+    def __init__(
+        self,
+        file: str,
+        message: str,
+        *,
+        bad_rows: Sequence[BadRow] = (),
+        bad_count: int = 0,
+    ) -> None:
+        self.file = file
+        self.bad_rows = list(bad_rows)
+        self.bad_count = bad_count
+        lines = [f"{file}: {message}"]
+        lines.extend(f"  {row}" for row in self.bad_rows)
+        if bad_count > len(self.bad_rows):
+            lines.append(f"  ... and {bad_count - len(self.bad_rows)} more")
+        super().__init__("\n".join(lines))
+
+
+def _format_of(path: Path) -> str:
+    suffixes = [suffix.lower() for suffix in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes.pop()
+    last = suffixes[-1] if suffixes else ""
+    if last == ".csv":
+        return "csv"
+    if last in (".jsonl", ".ndjson"):
+        return "jsonl"
+    raise UsageFileError(
+        str(path), "cannot tell the format: name the file *.csv or *.jsonl (or give the format)"
+    )
+
+
+def _parse_timestamp(text: str) -> dt.datetime:
+    value = text.strip()
+    if value[-1:] in ("Z", "z"):
+        value = value[:-1] + "+00:00"
+    return dt.datetime.fromisoformat(value)
+
+
+class _BadRowError(Exception):
+    """A bad row (internal: carries the reason to the reader loop)."""
+
+
+class UsageFile:
+    r"""A CSV or JSON Lines usage file, read one event at a time.
+
+    Iterating yields every good event in file order. Bad rows are counted in
+    ``bad_count`` and the first :data:`MAX_REPORTED` kept in ``bad_rows``; at the end
+    of the file, unless ``skip_bad_rows`` is true, a :class:`UsageFileError` lists
+    them, so nothing is priced from a file with bad rows by accident. ``progress``,
+    when given, is called now and then with the bytes read so far and the file size.
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "usage.csv"
+    >>> _ = path.write_text(
+    ...     "metric,quantity,timestamp,channel\n"
+    ...     "handle_seconds,185,2026-11-03T02:13:00+01:00,phone\n"
+    ...     "handle_seconds,abc,2026-11-03T02:15:00+01:00,phone\n"
+    ... )
+    >>> file = UsageFile(path, skip_bad_rows=True)
+    >>> [(e.metric, e.quantity, e.dimensions["channel"]) for e in file]
+    [('handle_seconds', Decimal('185'), 'phone')]
+    >>> print(*file.bad_rows)
+    usage.csv:3: quantity is not a decimal number: 'abc'
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        format: str | None = None,
+        skip_bad_rows: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.name = name if name is not None else self.path.name
+        if format is not None and format not in FORMATS:
+            raise ValueError(f"format must be one of {', '.join(FORMATS)} (got {format!r})")
+        self.format = format or _format_of(self.path)
+        self.skip_bad_rows = skip_bad_rows
+        self.progress = progress
+        self.bad_rows: list[BadRow] = []
+        self.bad_count = 0
+        self.events_read = 0
+        self._dimensions: dict[tuple[str, ...], Dimensions] = {}
+        self._metrics: set[str] = set()
+
+    # -- reading ----------------------------------------------------------------------------
+    def __iter__(self) -> Iterator[Event]:
+        self.bad_rows, self.bad_count, self.events_read = [], 0, 0
+        size = self.path.stat().st_size
+        with self.path.open("rb") as raw:
+            binary: IO[bytes] = raw
+            if self._gzipped(raw):
+                binary = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
+            text = io.TextIOWrapper(
+                binary, encoding="utf-8-sig", errors="surrogateescape", newline=""
+            )
+            rows = self._csv(text) if self.format == "csv" else self._jsonl(text)
+            for count, event in enumerate(rows, 1):
+                self.events_read += 1
+                yield event
+                if self.progress is not None and count % _PROGRESS_EVERY == 0:
+                    self.progress(raw.tell(), size)
+            if self.progress is not None:
+                self.progress(size, size)
+        if self.bad_count and not self.skip_bad_rows:
+            raise UsageFileError(
+                self.name,
+                f"{self.bad_count} bad row(s); fix them, or skip them knowingly",
+                bad_rows=self.bad_rows,
+                bad_count=self.bad_count,
+            )
+
+    def chunks(self, size: int = 50_000) -> Iterator[list[Event]]:
+        """The events in lists of at most ``size``."""
+        chunk: list[Event] = []
+        for event in self:
+            chunk.append(event)
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    @staticmethod
+    def _gzipped(raw: IO[bytes]) -> bool:
+        magic = raw.read(2)
+        raw.seek(0)
+        return magic == b"\x1f\x8b"
+
+    def _bad(self, line: int, reason: str) -> None:
+        self.bad_count += 1
+        if len(self.bad_rows) < MAX_REPORTED:
+            self.bad_rows.append(BadRow(self.name, line, reason))
+
+    def _metric(self, value: object) -> str:
+        if not isinstance(value, str):
+            raise _BadRowError(f"metric must be a string, not {value!r}")
+        if value not in self._metrics:
+            if not value.strip():
+                raise _BadRowError("metric is empty")
+            if _SURROGATE.search(value):
+                raise _BadRowError("metric is not valid UTF-8")
+            self._metrics.add(value)
+        return value
+
+    @staticmethod
+    def _quantity(value: object) -> Decimal:
+        if isinstance(value, Decimal):
+            number = value
+        elif isinstance(value, int) and not isinstance(value, bool):
+            number = Decimal(value)
+        elif isinstance(value, str):
+            try:
+                number = Decimal(value.strip())
+            except decimal.InvalidOperation:
+                raise _BadRowError(f"quantity is not a decimal number: {value!r}") from None
+        else:
+            raise _BadRowError(f"quantity must be a number or a decimal string, not {value!r}")
+        if not number.is_finite():
+            raise _BadRowError(f"quantity must be a finite number, not {value!r}")
+        return number
+
+    @staticmethod
+    def _timestamp(value: object) -> dt.datetime:
+        if not isinstance(value, str):
+            raise _BadRowError(f"timestamp must be an ISO 8601 string, not {value!r}")
+        try:
+            at = _parse_timestamp(value)
+        except ValueError:
+            raise _BadRowError(
+                f"timestamp is not an ISO 8601 date and time: {value!r} "
+                "(write e.g. 2026-11-03T02:13:00+01:00)"
+            ) from None
+        if at.tzinfo is None:
+            raise _BadRowError(
+                f"timestamp has no UTC offset: {value!r} (write e.g. {value.strip()}+01:00 "
+                f"or {value.strip()}Z)"
+            )
+        return at
+
+    def _dims(self, names: Sequence[str], values: tuple[str, ...]) -> Dimensions:
+        dims = self._dimensions.get(values)
+        if dims is None:
+            for name, value in zip(names, values, strict=True):
+                if _SURROGATE.search(value):
+                    raise _BadRowError(f"dimension {name!r} is not valid UTF-8")
+            dims = Dimensions({n: v for n, v in zip(names, values, strict=True) if v != ""})
+            if len(self._dimensions) < _DIMENSIONS_KEPT:
+                self._dimensions[values] = dims
+        return dims
+
+    def _csv(self, text: IO[str]) -> Iterator[Event]:
+        reader = csv.reader(text, strict=True)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise UsageFileError(self.name, "is empty: expected a header row") from None
+        except csv.Error as error:  # pragma: no cover - csv rarely fails on a first line
+            raise UsageFileError(self.name, f"line 1: {error}") from None
+        columns = [name.strip() for name in header]
+        missing = [name for name in _REQUIRED if name not in columns]
+        if missing:
+            raise UsageFileError(
+                self.name,
+                f"line 1: the header lacks the column(s) {', '.join(missing)} "
+                f"(it has: {', '.join(columns) or 'nothing'}); "
+                "a usage CSV has the columns metric, quantity, timestamp and any dimensions",
+            )
+        seen: set[str] = set()
+        for name in columns:
+            if name in seen or not name:
+                what = f"the column {name!r} twice" if name else "a column without a name"
+                raise UsageFileError(self.name, f"line 1: the header has {what}")
+            seen.add(name)
+        i_metric, i_quantity, i_time = (columns.index(name) for name in _REQUIRED)
+        dim_index = [i for i, name in enumerate(columns) if name not in _REQUIRED]
+        dim_names = [columns[i] for i in dim_index]
+        width = len(columns)
+        line = reader.line_num
+        while True:
+            start = line + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                line = reader.line_num
+                self._bad(start, f"not valid CSV: {error}")
+                continue
+            line = reader.line_num
+            if not row:
+                continue
+            if len(row) != width:
+                self._bad(start, f"expected {width} fields, got {len(row)}")
+                continue
+            try:
+                event = Event(
+                    self._metric(row[i_metric]),
+                    self._quantity(row[i_quantity]),
+                    self._timestamp(row[i_time]),
+                    self._dims(dim_names, tuple(row[i] for i in dim_index)),
+                )
+            except _BadRowError as error:
+                self._bad(start, str(error))
+                continue
+            yield event
+
+    def _jsonl(self, text: IO[str]) -> Iterator[Event]:
+        for number, line in enumerate(text, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line, parse_float=Decimal, parse_constant=_no_constant)
+            except ValueError as error:
+                self._bad(number, f"not valid JSON: {error}")
+                continue
+            if not isinstance(record, dict):
+                self._bad(number, f"must be a JSON object, not {type(record).__name__}")
+                continue
+            try:
+                missing = [name for name in _REQUIRED if name not in record]
+                if missing:
+                    raise _BadRowError(f"lacks {', '.join(missing)}")
+                names = sorted(key for key in record if key not in _REQUIRED)
+                for name in names:
+                    if not isinstance(record[name], str):
+                        raise _BadRowError(
+                            f"dimension {name!r} must be a string, not {record[name]!r}"
+                        )
+                event = Event(
+                    self._metric(record["metric"]),
+                    self._quantity(record["quantity"]),
+                    self._timestamp(record["timestamp"]),
+                    self._dims(names, tuple(record[name] for name in names)),
+                )
+            except _BadRowError as error:
+                self._bad(number, str(error))
+                continue
+            yield event
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number meterprice accepts")
+
+
+class DailyUsage:
+    """A contract's usage metered day by day from a stream of events.
+
+    Only the days of ``[start, end)`` (contract time zone) are kept; events outside
+    them are ignored. With ``strict`` (the default) events of a metric that no meter
+    reads are refused, as :meth:`~meterprice.Contract.invoice` refuses them; without
+    it they are left out (to compare contracts that read different metrics).
+    :meth:`usage` merges the days of any window inside that range, which gives exactly
+    what metering the window's events at once would give, so
+    ``contract.invoice(daily.usage, period)`` prices the same invoice as the events.
+
+    >>> contract = Contract("PPU", "EUR", [PerUnit("Minutes", metric="minutes", rate="0.90 EUR")])
+    >>> daily = DailyUsage(contract, dt.date(2026, 11, 1), dt.date(2026, 12, 1))
+    >>> at = dt.datetime(2026, 11, 3, 9, 0, tzinfo=dt.timezone.utc)
+    >>> daily.add([Event("minutes", 100, at), Event("minutes", 20, at)])
+    >>> str(contract.invoice(daily.usage, "2026-11").total)
+    '108.00 EUR'
+    """
+
+    def __init__(
+        self, contract: Contract, start: dt.date, end: dt.date, *, strict: bool = True
+    ) -> None:
+        if end <= start:
+            raise ValueError(f"end must be after start (got {start}..{end})")
+        self.contract = contract
+        self.start = start
+        self.end = end
+        self.days = [start + dt.timedelta(days=i) for i in range((end - start).days)]
+        aware = [contract.bounds(Period.day(day))[0] for day in self.days]
+        self._aware = [*aware, contract.bounds(Period.day(self.days[-1]))[1]]
+        self._naive = [bound.replace(tzinfo=None) for bound in self._aware]
+        self._by_day: dict[int, Usage] = {}
+        self._meters = contract.all_meters
+        self._sources = frozenset(meter.source for meter in self._meters)
+        self.strict = strict
+        self.ignored = 0
+
+    def add(self, events: Iterable[Event]) -> None:
+        """Meter ``events`` (any number, in any order) into the days they fall on."""
+        buckets: dict[int, list[Event]] = {}
+        last = len(self.days)
+        bounds = None
+        for event in events:
+            if bounds is None:
+                bounds = self._naive if event.at.tzinfo is None else self._aware
+            try:
+                index = bisect_right(bounds, event.at) - 1
+            except TypeError:
+                raise UsageError(
+                    f"event {event.metric} at {event.at.isoformat()}: do not mix naive and "
+                    "time-zone aware timestamps"
+                ) from None
+            if 0 <= index < last:
+                buckets.setdefault(index, []).append(event)
+            else:
+                self.ignored += 1
+        if self.strict:
+            self._check_metrics(buckets.values())
+        for index, batch in buckets.items():
+            metered = meter_events(self._meters, batch, strict=self.strict)
+            known = self._by_day.get(index)
+            self._by_day[index] = metered if known is None else known + metered
+
+    def _check_metrics(self, batches: Iterable[list[Event]]) -> None:
+        """Refuse events (in the days kept) of metrics that no meter reads."""
+        unknown: dict[str, int] = {}
+        for batch in batches:
+            for event in batch:
+                if event.metric not in self._sources:
+                    unknown[event.metric] = unknown.get(event.metric, 0) + 1
+        if unknown:
+            raise UsageError(
+                f"{sum(unknown.values())} event(s) have metrics that no meter reads: "
+                f"{', '.join(sorted(unknown))} (meters read: {', '.join(sorted(self._sources))})"
+            )
+
+    def usage(self, window: Period) -> Usage:
+        """The usage metered in ``window`` (which must lie within ``[start, end)``)."""
+        if window.start < self.start or window.end > self.end:
+            raise UsageError(
+                f"the usage of {window} was not metered: only {self.start}..{self.end} was"
+            )
+        first = (window.start - self.start).days
+        total = Usage()
+        for index in range(first, first + window.days):
+            day = self._by_day.get(index)
+            if day is not None:
+                total = total + day
+        return total
+
+
+def span(contract: Contract, periods: Sequence[Period]) -> tuple[dt.date, dt.date]:
+    """The days needed to price ``periods``: each period and the one before it."""
+    start = min(contract.previous_period(period).start for period in periods)
+    end = max(period.end for period in periods)
+    return start, end
+
+
+def price_file(
+    contract: Contract,
+    file: UsageFile,
+    periods: Sequence[Period],
+    *,
+    chunk_size: int = 50_000,
+) -> tuple[Invoice, ...]:
+    """Price ``periods`` from ``file`` in one streaming pass, in bounded memory.
+
+    Raises the file's :class:`UsageFileError` when it has bad rows (unless it skips
+    them) before anything is priced.
+    """
+    if not periods:
+        raise ValueError("price_file needs at least one period")
+    start, end = span(contract, periods)
+    daily = DailyUsage(contract, start, end)
+    for chunk in file.chunks(chunk_size):
+        daily.add(chunk)
+    return tuple(contract.invoice(daily.usage, period) for period in periods)

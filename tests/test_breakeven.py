@@ -11,18 +11,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from meterprice import (
+    Calendar,
     Commission,
     CommissionTier,
     Component,
     Contract,
     ContractError,
+    DateRange,
+    DayRate,
+    Discount,
     MatrixRate,
+    Maximum,
     MinimumSpend,
     MinimumVolume,
     Package,
     Percentage,
     PerUnit,
     PricingError,
+    ProjectFee,
     Quota,
     RecurringFee,
     Seats,
@@ -451,3 +457,49 @@ def test_quota_credit_cap_and_bonus() -> None:
     assert f(7000) == 20000
     assert f.breakpoints == (F(0), F(4000), F(6000), F(8000))
     _agree(contract, "consultations", [0, 3999, 4500, 6000, 7999])
+
+
+def test_day_rates_from_bookings_count_calendar_days_only() -> None:
+    calendar = Calendar([DateRange("Double 11", "2026-11-01", "2026-11-11")])
+    rate = DayRate(
+        "Peak", calendar=calendar, rate="800.00 CNY", metric="agents_booked", tags={"usage"}
+    )
+    contract = Contract("Peak", "CNY", [RecurringFee("Monthly", amount="5000.00 CNY"), rate])
+    mix = Mix.of("agents_booked", [({"day": "2026-11-05"}, "0.5"), ({"day": "2026-11-20"}, "0.5")])
+    f = cost_function(contract, mix, NOV, upto=10)
+    # only 5 November is a Double 11 day: half the bookings at 800 each
+    assert f(4) == 5000 + 2 * 800
+    _agree(contract, mix, [0, 2, 8])
+    with pytest.raises(PricingError, match="no 'day' dimension"):
+        cost_function(contract, "agents_booked", NOV, upto=10)
+
+
+def test_maximum_and_discounts() -> None:
+    usage_rate = PerUnit("Minutes", metric="m", rate="1.00 EUR", tags={"usage"})
+    capped = Contract("Cap", "EUR", [usage_rate, Maximum("Cap", amount="500.00 EUR", of={"usage"})])
+    f = cost_function(capped, "m", NOV, upto=1000)
+    assert (f(300), f(500), f(800)) == (F(300), F(500), F(500))
+    _agree(capped, "m", [0, 499, 501, 999])
+    percent = Contract("Pct", "EUR", [usage_rate, Discount("Off", percent=10, of={"usage"})])
+    assert cost_function(percent, "m", NOV, upto=1000)(500) == 450
+    _agree(percent, "m", [0, 10, 990])
+    fixed_off = Contract("Fix", "EUR", [usage_rate, Discount("Off", amount="100.00 EUR")])
+    g = cost_function(fixed_off, "m", NOV, upto=1000)
+    # 100 off, never below zero
+    assert (g(50), g(100), g(400)) == (F(0), F(0), F(300))
+    assert g.decreasing_regions() == ()
+    _agree(fixed_off, "m", [0, 50, 150, 999])
+
+
+def test_project_fee_is_constant_in_any_volume() -> None:
+    project = ProjectFee(
+        "Project",
+        tiers={"small": "5000.00 CNY", "large": "14000.00 CNY"},
+        tier="large",
+        factors={"difficulty": "1.2"},
+        minimum="5000.00 CNY",
+        maximum="20000.00 CNY",
+    )
+    contract = Contract("Project", "CNY", [project])
+    f = cost_function(contract, "anything", NOV, upto=10)
+    assert f(0) == f(10) == 16800

@@ -15,6 +15,7 @@ them by at most the rounding of its lines.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import itertools
 from collections.abc import Callable, Sequence
@@ -28,7 +29,9 @@ from meterprice import _decimal as d
 from meterprice.analysis import Mix, _base, _mix, _period
 from meterprice.components.adjustments import MinimumSpend, MinimumVolume, Percentage
 from meterprice.components.base import Component, PricingContext
+from meterprice.components.caps import Discount, Maximum
 from meterprice.components.commission import Commission, PercentSchedule
+from meterprice.components.days import DayRate
 from meterprice.components.matrix import MatrixRate
 from meterprice.components.quota import Quota
 from meterprice.components.rates import Package, PerUnit, Tiered, TierMode
@@ -450,6 +453,43 @@ def _quota(component: Quota, model: CostModel) -> Piecewise:
         excess = model.linear(a, b - required).clamp_below(0)
         total = total + excess.scale(Fraction(component.bonus_rate.amount))
     return total
+
+
+@register_cost_rule(DayRate)
+def _day_rate(component: DayRate, model: CostModel) -> Piecewise:
+    assert component.metric is not None  # fixed agents do not depend on the volume
+    billed_days = set(component.calendar.days_in(model.ctx.active))
+    groups = model.groups(component.metric, (component.day_dimension,), component.where)
+    rate = Fraction(component.rate.amount)
+
+    def day_rate(dims: Dimensions) -> Fraction:
+        text = dims.get(component.day_dimension)
+        if text is None:
+            raise PricingError(
+                f"component {component.name!r}: usage of {component.metric!r} has no "
+                f"{component.day_dimension!r} dimension"
+            )
+        return rate if dt.date.fromisoformat(text) in billed_days else Fraction(0)
+
+    return _linear_groups(model, groups, day_rate)
+
+
+@register_cost_rule(Maximum)
+def _maximum(component: Maximum, model: CostModel) -> Piecewise:
+    excess = model.subtotal(component.of).shift(-component.cap(model.ctx)).clamp_below(0)
+    return excess.scale(-1)
+
+
+@register_cost_rule(Discount)
+def _discount(component: Discount, model: CostModel) -> Piecewise:
+    base = model.subtotal(component.of).clamp_below(0)
+    if component.percent is not None:
+        return base.scale(-Fraction(component.percent) / 100)
+    assert component.amount is not None
+    off = Fraction(component.amount.amount)
+    if component.prorate and model.ctx.is_partial:
+        off *= model.ctx.share
+    return base.minimum(model.constant(off)).scale(-1)
 
 
 # -- the cost function of a contract ---------------------------------------------------------

@@ -352,6 +352,7 @@ answers = st.integers(min_value=0, max_value=120)
 patiences = st.integers(min_value=5, max_value=900)
 
 
+@settings(deadline=None)
 @given(traffic=traffics, agents=st.integers(min_value=1, max_value=60))
 def test_stable_recursion_matches_the_factorial_oracle(traffic: Decimal, agents: int) -> None:
     exact = Fraction(traffic)
@@ -362,6 +363,7 @@ def test_stable_recursion_matches_the_factorial_oracle(traffic: Decimal, agents:
         assert erlang_c(traffic, agents) == 1
 
 
+@settings(deadline=None)
 @given(traffic=traffics, aht=aht_values, answer=answers)
 def test_erlang_c_improves_with_every_agent(traffic: Decimal, aht: int, answer: int) -> None:
     workload = Workload(traffic, aht, aht)
@@ -781,6 +783,8 @@ def test_week_month_and_price_of_the_worked_example() -> None:
     assert phone.agent_hours(0) == 168
     assert phone.agent_hours(6) == 84
     assert estimate.agent_hours == 5 * 168 + 2 * 84
+    first = phone.intervals[0]
+    assert [first.agent_hours, first.paid_hours, first.handled_minutes] == [7, 10, 300]
     # Paid hours: 20 x 12 = 240 a weekday, 20 x 6 = 120 a weekend day: 1,440 a week.
     assert estimate.paid_hours == 1440
     # Handled minutes: 100 calls x 3 min = 300 an interval: 7,200 a weekday, 3,600 a weekend day.
@@ -867,6 +871,23 @@ def test_intraday_profile_shapes_agents_per_interval() -> None:
     ]
     assert [row.agents for row in rows] == expected == [row.scheduled_agents for row in rows]
     assert rows[2].agents > rows[0].agents
+
+
+def test_daily_volume_is_split_exactly() -> None:
+    # 1,000 calls over three half hours: 333.33... each; the parts still add up to 1,000
+    # and the handle time to exactly 1,000 x 4 minutes.
+    phone = LiveChannel(
+        "phone",
+        hours="Tue 09:00-10:30",
+        daily_contacts={"Tue": 1000},
+        aht_seconds=240,
+        target=ServiceTarget("0.80", 20),
+    )
+    staffing = estimate_staffing([phone], shrinkage=0).channel("phone")
+    assert close(staffing.intervals[0].contacts, "333.333333333333333333", "1e-18")
+    assert staffing.contacts() == 1000
+    assert staffing.handled_minutes() == 4000
+    assert staffing.handled_seconds(1) == 240_000
 
 
 def test_chat_with_concurrency_and_patience_in_a_week() -> None:

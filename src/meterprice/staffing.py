@@ -168,10 +168,6 @@ def _percent(value: Decimal, places: int = 1) -> str:
     return f"{_fixed(mul(value, _HUNDRED), places)} %"
 
 
-def _hours(minutes: int) -> Decimal:
-    return div(Decimal(minutes), _SIXTY)
-
-
 def _duration(seconds: Decimal) -> str:
     """``14400`` as ``"4 h"``, ``90`` as ``"1.5 min"``: the largest unit that reads well."""
     for size, unit in ((3600, "h"), (60, "min")):
@@ -207,6 +203,7 @@ def erlang_b(traffic: DecimalLike, agents: int) -> Decimal:
     Computed with the stable recursion ``B(n) = A B(n-1) / (n + A B(n-1))`` (no
     factorials), so thousands of agents are as exact as a handful.
 
+    >>> from meterprice.staffing import erlang_b
     >>> erlang_b(10, 10)
     Decimal('0.2145823431073473406278054496')
     """
@@ -217,6 +214,7 @@ def erlang_b(traffic: DecimalLike, agents: int) -> Decimal:
 def erlang_c(traffic: DecimalLike, agents: int) -> Decimal:
     """The Erlang C probability that a contact waits (1 when ``agents <= traffic``).
 
+    >>> from meterprice.staffing import erlang_c
     >>> erlang_c(10, 11)
     Decimal('0.6821182046893323741332569536')
     """
@@ -381,6 +379,7 @@ def queue_metrics(workload: Workload, agents: int, answer_seconds: DecimalLike =
     Erlang C, or Erlang A when the workload has a mean patience. ``answer_seconds`` is
     the answer time of the service level (0: the share answered at once).
 
+    >>> from meterprice.staffing import Workload, queue_metrics
     >>> print(queue_metrics(Workload(100, 1800, 180), 14, 20))  # doctest: +NORMALIZE_WHITESPACE
     14 agents for 10.00 Erlangs (Erlang C): service level 88.8 % within 20 s,
     ASA 7.8 s, P(wait) 17.4 %, occupancy 71.4 %
@@ -467,6 +466,7 @@ def required_agents(workload: Workload, target: ServiceTarget) -> QueueMetrics:
     At least one agent is always required, even for a quiet interval: an open live
     channel needs someone to answer.
 
+    >>> from meterprice.staffing import ServiceTarget, Workload, required_agents
     >>> required_agents(Workload(100, 1800, 180), ServiceTarget("0.80", 20)).agents
     14
     """
@@ -509,6 +509,7 @@ def scheduled_agents(agents: int, shrinkage: DecimalLike) -> int:
     Shrinkage is the share of paid time not available for contacts (breaks, training,
     meetings, absence).
 
+    >>> from meterprice.staffing import scheduled_agents
     >>> scheduled_agents(14, "0.30")
     20
     """
@@ -530,6 +531,7 @@ def deferred_agents(
     ``contacts x aht_seconds`` must fit in the window at the planned ``occupancy``:
     ``ceil(workload / (window_seconds x occupancy))``.
 
+    >>> from meterprice.staffing import deferred_agents
     >>> deferred_agents(120, 300, 4 * 3600, "0.85")
     3
     """
@@ -804,17 +806,20 @@ def _check_grid(
 def _day_contacts(
     hours: WeeklySchedule, profile: IntradayProfile, volume: Decimal, weekday: int
 ) -> list[list[tuple[int, Decimal]]]:
-    """The day's open intervals, grouped by contiguous span: ``(start_minute, contacts)``."""
+    """The day's open intervals, grouped by contiguous span: ``(start_minute, contacts)``.
+
+    Each interval gets ``volume x weight / (sum of the day's weights)``; the last
+    interval with a weight takes what the others leave, so the parts add up to the
+    day's volume exactly even where the shares do not terminate.
+    """
     step = profile.interval_minutes
     spans = [list(range(a, b, step)) for a, b in hours.open_ranges(weekday)]
-    weight_sum = total(profile.weight(m) for span in spans for m in span)
-    return [
-        [
-            (m, ZERO if volume == 0 else div(mul(volume, profile.weight(m)), weight_sum))
-            for m in span
-        ]
-        for span in spans
-    ]
+    weighted = [m for span in spans for m in span if profile.weight(m) > 0]
+    weight_sum = total(profile.weight(m) for m in weighted)
+    shares = {m: div(mul(volume, profile.weight(m)), weight_sum) for m in weighted[:-1]}
+    if volume > 0:
+        shares[weighted[-1]] = sub(volume, total(shares.values()))
+    return [[(m, shares.get(m, ZERO)) for m in span] for span in spans]
 
 
 @attrs.frozen(init=False)
@@ -970,10 +975,14 @@ class IntervalStaffing:
         contacts: contacts forecast to arrive in it.
         agents: agents needed logged in and available.
         scheduled_agents: agents to schedule once shrinkage is allowed for.
-        busy_hours: agent time spent handling contacts (for deferred work, the workload
-            that arrives in the interval, handled within its window).
-        handled_minutes: handle time of the contacts answered (abandoned ones excluded).
+        busy_seconds: agent time spent handling contacts (for deferred work, the work
+            that arrives in the interval, done within its window), exact.
+        handled_seconds: handle time of the contacts answered (abandoned ones
+            excluded), exact.
         metrics: the queue figures of a live channel; ``None`` for deferred work.
+
+    Sums are taken over exact seconds and agent-minutes and divided once, so a week or
+    a month adds up exactly.
     """
 
     weekday: int
@@ -982,19 +991,34 @@ class IntervalStaffing:
     contacts: Decimal
     agents: int
     scheduled_agents: int
-    busy_hours: Decimal
-    handled_minutes: Decimal
+    busy_seconds: Decimal
+    handled_seconds: Decimal
     metrics: QueueMetrics | None
 
     @property
+    def agent_minutes(self) -> int:
+        """Logged-in agent minutes: agents x interval length."""
+        return self.agents * self.minutes
+
+    @property
+    def paid_minutes(self) -> int:
+        """Paid (scheduled) agent minutes: scheduled agents x interval length."""
+        return self.scheduled_agents * self.minutes
+
+    @property
     def agent_hours(self) -> Decimal:
-        """Logged-in agent hours: agents x interval length."""
-        return mul(Decimal(self.agents), _hours(self.minutes))
+        """Logged-in agent hours."""
+        return div(Decimal(self.agent_minutes), _SIXTY)
 
     @property
     def paid_hours(self) -> Decimal:
-        """Paid (scheduled) agent hours: scheduled agents x interval length."""
-        return mul(Decimal(self.scheduled_agents), _hours(self.minutes))
+        """Paid agent hours."""
+        return div(Decimal(self.paid_minutes), _SIXTY)
+
+    @property
+    def handled_minutes(self) -> Decimal:
+        """Handle time answered, in minutes."""
+        return div(self.handled_seconds, _SIXTY)
 
     @property
     def label(self) -> str:
@@ -1018,21 +1042,37 @@ class ChannelStaffing:
     def _on(self, weekday: int | None) -> list[IntervalStaffing]:
         return [i for i in self.intervals if weekday is None or i.weekday == weekday]
 
+    def agent_minutes(self, weekday: int | None = None) -> int:
+        """Logged-in agent minutes in the week (or on one weekday)."""
+        return sum(i.agent_minutes for i in self._on(weekday))
+
+    def paid_minutes(self, weekday: int | None = None) -> int:
+        """Paid agent minutes in the week (or on one weekday), after shrinkage."""
+        return sum(i.paid_minutes for i in self._on(weekday))
+
+    def handled_seconds(self, weekday: int | None = None) -> Decimal:
+        """Seconds of handle time answered in the week (or on one weekday), exact."""
+        return total(i.handled_seconds for i in self._on(weekday))
+
+    def busy_seconds(self, weekday: int | None = None) -> Decimal:
+        """Agent seconds spent handling contacts in the week (or on one weekday), exact."""
+        return total(i.busy_seconds for i in self._on(weekday))
+
     def agent_hours(self, weekday: int | None = None) -> Decimal:
         """Logged-in agent hours in the week (or on one weekday)."""
-        return total(i.agent_hours for i in self._on(weekday))
+        return div(Decimal(self.agent_minutes(weekday)), _SIXTY)
 
     def paid_hours(self, weekday: int | None = None) -> Decimal:
         """Paid agent hours in the week (or on one weekday), after shrinkage."""
-        return total(i.paid_hours for i in self._on(weekday))
+        return div(Decimal(self.paid_minutes(weekday)), _SIXTY)
 
     def handled_minutes(self, weekday: int | None = None) -> Decimal:
         """Minutes of handle time answered in the week (or on one weekday)."""
-        return total(i.handled_minutes for i in self._on(weekday))
+        return div(self.handled_seconds(weekday), _SIXTY)
 
     def busy_hours(self, weekday: int | None = None) -> Decimal:
         """Agent hours spent handling contacts in the week (or on one weekday)."""
-        return total(i.busy_hours for i in self._on(weekday))
+        return div(self.busy_seconds(weekday), _SECONDS_PER_HOUR)
 
     def contacts(self, weekday: int | None = None) -> Decimal:
         """Contacts forecast in the week (or on one weekday)."""
@@ -1044,8 +1084,8 @@ class ChannelStaffing:
 
     def occupancy(self, weekday: int | None = None) -> Decimal:
         """Busy hours / logged-in hours (0 without agents)."""
-        logged_in = self.agent_hours(weekday)
-        return ZERO if logged_in == 0 else div(self.busy_hours(weekday), logged_in)
+        logged_in = self.agent_minutes(weekday) * 60
+        return ZERO if logged_in == 0 else div(self.busy_seconds(weekday), Decimal(logged_in))
 
     def table(self) -> str:
         """Every interval on one line: the full working of the estimate."""
@@ -1137,24 +1177,24 @@ class StaffingEstimate:
     @property
     def agent_hours(self) -> Decimal:
         """Logged-in agent hours per week, all channels."""
-        return total(c.agent_hours() for c in self.channels)
+        return div(Decimal(sum(c.agent_minutes() for c in self.channels)), _SIXTY)
 
     @property
     def paid_hours(self) -> Decimal:
         """Paid agent hours per week, all channels."""
-        return total(c.paid_hours() for c in self.channels)
+        return div(Decimal(sum(c.paid_minutes() for c in self.channels)), _SIXTY)
 
     @property
     def handled_minutes(self) -> Decimal:
         """Minutes of handle time answered per week, all channels."""
-        return total(c.handled_minutes() for c in self.channels)
+        return div(total(c.handled_seconds() for c in self.channels), _SIXTY)
 
     @property
     def occupancy(self) -> Decimal:
         """Busy hours / logged-in hours over the week, all channels."""
-        logged_in = self.agent_hours
-        busy = total(c.busy_hours() for c in self.channels)
-        return ZERO if logged_in == 0 else div(busy, logged_in)
+        logged_in = sum(c.agent_minutes() for c in self.channels) * 60
+        busy = total(c.busy_seconds() for c in self.channels)
+        return ZERO if logged_in == 0 else div(busy, Decimal(logged_in))
 
     def month(self, when: datetime.date) -> MonthFigures:
         """The hours and minutes of the calendar month of ``when`` (its day is ignored)."""
@@ -1163,9 +1203,10 @@ class StaffingEstimate:
         first, days = calendar.monthrange(when.year, when.month)
         counts = tuple(sum(1 for d in range(days) if (first + d) % 7 == w) for w in range(7))
 
-        def summed(figure: Callable[[ChannelStaffing, int], Decimal]) -> Decimal:
+        def summed(figure: Callable[[ChannelStaffing, int], Decimal | int]) -> Decimal:
+            """The month's exact sum of a daily figure, over every channel."""
             return total(
-                mul(Decimal(counts[day]), figure(channel, day))
+                mul(Decimal(counts[day]), Decimal(figure(channel, day)))
                 for channel in self.channels
                 for day in range(7)
             )
@@ -1174,9 +1215,9 @@ class StaffingEstimate:
             when.year,
             when.month,
             counts,
-            summed(ChannelStaffing.agent_hours),
-            summed(ChannelStaffing.paid_hours),
-            summed(ChannelStaffing.handled_minutes),
+            div(summed(ChannelStaffing.agent_minutes), _SIXTY),
+            div(summed(ChannelStaffing.paid_minutes), _SIXTY),
+            div(summed(ChannelStaffing.handled_seconds), _SIXTY),
         )
 
     def __str__(self) -> str:
@@ -1210,12 +1251,10 @@ def _staff_live(channel: LiveChannel, shrinkage: Decimal) -> ChannelStaffing:
                         contacts=contacts,
                         agents=metrics.agents,
                         scheduled_agents=scheduled_agents(metrics.agents, shrinkage),
-                        busy_hours=mul(
-                            mul(metrics.occupancy, Decimal(metrics.agents)), _hours(step)
+                        busy_seconds=mul(
+                            mul(metrics.occupancy, Decimal(metrics.agents)), Decimal(step * 60)
                         ),
-                        handled_minutes=div(
-                            mul(mul(contacts, answered), channel.aht_seconds), _SIXTY
-                        ),
+                        handled_seconds=mul(mul(contacts, answered), channel.aht_seconds),
                         metrics=metrics,
                     )
                 )
@@ -1245,8 +1284,8 @@ def _staff_deferred(channel: DeferredChannel, shrinkage: Decimal) -> ChannelStaf
                         contacts=contacts,
                         agents=agents,
                         scheduled_agents=scheduled_agents(agents, shrinkage),
-                        busy_hours=div(work[index], _SECONDS_PER_HOUR),
-                        handled_minutes=div(work[index], _SIXTY),
+                        busy_seconds=work[index],
+                        handled_seconds=work[index],
                         metrics=None,
                     )
                 )
@@ -1269,17 +1308,17 @@ def estimate_staffing(
     results = []
     names: set[str] = set()
     for channel in channels:
-        if isinstance(channel, LiveChannel):
-            results.append(_staff_live(channel, share))
-        elif isinstance(channel, DeferredChannel):
-            results.append(_staff_deferred(channel, share))
-        else:
+        if not isinstance(channel, LiveChannel | DeferredChannel):
             raise TypeError(
                 f"channels must be LiveChannel or DeferredChannel, not {type(channel).__name__}"
             )
         if channel.name in names:
             raise StaffingError(f"two channels are called {channel.name!r}")
         names.add(channel.name)
+        if isinstance(channel, LiveChannel):
+            results.append(_staff_live(channel, share))
+        else:
+            results.append(_staff_deferred(channel, share))
     if not results:
         raise StaffingError("estimate_staffing needs at least one channel")
     return StaffingEstimate(tuple(results), share)

@@ -102,7 +102,7 @@ def propose_contract(
     inputs' ``rate_places``; ``dimensions`` maps a channel name to the usage it prices
     (default ``{"channel": <name>}``). The minimum volume is ``minimum_share`` of the
     month's forecast minutes, billed at the overall quoted rate. Handle time is metered
-    from ``<metric>`` events in seconds with a ``increment_seconds`` billing increment.
+    from ``source`` events in seconds, with an ``increment_seconds`` billing increment.
     """
     share = d.to_decimal(minimum_share, what="minimum_share")
     if not 0 <= share <= 1:

@@ -16,7 +16,13 @@ extensions = [
     "sphinx.ext.napoleon",
     "sphinx.ext.doctest",
     "sphinx.ext.viewcode",
+    # draws the cost-function plots of the guide (the docs extra pulls in matplotlib)
+    "matplotlib.sphinxext.plot_directive",
 ]
+
+plot_html_show_formats = False
+plot_html_show_source_link = False
+plot_formats = [("png", 100)]
 
 # The site is built without network access: no intersphinx, nothing fetched.
 exclude_patterns = ["_build"]

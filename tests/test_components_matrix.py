@@ -126,8 +126,14 @@ def test_where_restricts_the_matrix_and_zero_or_negative_groups_need_no_price() 
             minutes("nl", "phone"): -3,  # no price; a net correction below zero bills nothing
         }
     )
-    invoice = Contract("EFIGS", "EUR", [matrix]).invoice(usage, "2026-11")
+    # chat minutes are priced by no component: an error, unless the contract says to
+    # ignore unpriced usage
+    with pytest.raises(PricingError, match=r"handle_minutes \[channel=chat, language=de\] = 999"):
+        Contract("EFIGS", "EUR", [matrix]).invoice(usage, "2026-11")
+    lenient = Contract("EFIGS", "EUR", [matrix], unpriced="ignore")
+    invoice = lenient.invoice(usage, "2026-11")
     assert [str(line.amount) for line in invoice.lines] == ["11.00 EUR"]  # 10 x 1.10
+    assert matrix.bills_usage
     assert matrix.filters == (matrix.where,)
     assert matrix.metrics == frozenset({"handle_minutes"})
 

@@ -391,6 +391,18 @@ def test_tier_shapes() -> None:
         "components[0].tiers[2].up_to: the last tier must be open-ended: leave out its up_to "
         "(got 50)",
     ]
+    # null (JSON) is an optional value left out
+    contract = load_contract(
+        component(
+            type="tiered",
+            name="T",
+            metric="m",
+            tiers=[{"up_to": "10", "rate": "1", "flat": None}, {"up_to": None, "rate": "1"}],
+        )
+    )
+    assert contract.components[0] == Tiered(
+        "T", metric="m", tiers=[Tier(10, "1 EUR"), Tier(None, "1 EUR")]
+    )
     assert tiered(["x", {"rate": "1"}]) == [
         'components[0].tiers[0]: must be a table, not a string (got "x")'
     ]
@@ -935,6 +947,9 @@ def test_shapes_of_the_seed_components() -> None:
         "components[0].rates: the last tier of rates['a'] must be open-ended (up_to=None), got "
         "up_to=5 EUR"
     ]
+    assert problems(component(type="seats", name="S", fees={"a": "x"}, metric="agents")) == [
+        'components[0].fees.a: is not an amount such as "0.95" or "0.95 EUR" (got "x")'
+    ]
     assert problems(component(type="seats", name="S", fees=["a"], metric="agents")) == [
         'components[0].fees: must be a table of names to values, not a list (got ["a"])'
     ]
@@ -1110,13 +1125,15 @@ def test_docs_describe_every_component_and_field() -> None:
             assert re.search(rf"`{field.key}`", text), f"{name}.{field.key} is not documented"
 
 
-def test_docs_example_loads() -> None:
-    text = (DOCS / "contracts-as-data.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```toml\n(.*?)```", text, re.DOTALL)
-    assert blocks
-    for block in blocks:
-        if block.lstrip().startswith("meterprice = 1"):
-            assert isinstance(loads_contract(block), Contract)
+def test_docs_examples_load() -> None:
+    loaded = 0
+    for page in ("contracts-as-data.md", "cli.md"):
+        text = (DOCS / page).read_text(encoding="utf-8")
+        for block in re.findall(r"```toml\n(.*?)```", text, re.DOTALL):
+            if re.search(r"^meterprice = 1$", block, re.MULTILINE):
+                assert isinstance(loads_contract(block, source=page), Contract)
+                loaded += 1
+    assert loaded == 2  # the pay-per-use and flat-fee contracts of the command-line page
 
 
 def test_decimal_strings_survive() -> None:
@@ -1135,11 +1152,15 @@ class Extras(Component):
     share: Fraction = attrs.field(kw_only=True)
     limits: dict[str, Decimal] = attrs.field(factory=dict, kw_only=True)
     label: str | None = attrs.field(default="x", kw_only=True)
-    checked: int = attrs.field(default=0, kw_only=True, converter=attrs.Converter(abs))
+    checked: int = attrs.field(
+        default=0,
+        kw_only=True,
+        converter=attrs.Converter(abs),  # type: ignore[misc]
+    )
     derived: int = attrs.field(
         default=0,
         kw_only=True,
-        converter=attrs.Converter(lambda value, me: value, takes_self=True),
+        converter=attrs.Converter(lambda value, me: value, takes_self=True),  # type: ignore[misc]
     )
 
     def price(self, ctx: PricingContext) -> list[Charge]:
@@ -1150,14 +1171,21 @@ class Extras(Component):
 def test_generic_value_kinds() -> None:
     register_component(Extras)
     doc = component(
-        type="extras", name="E", share="1/3", limits={"a": "1.5"}, label=None, checked=-2
+        type="extras",
+        name="E",
+        share="1/3",
+        limits={"a": "1.5"},
+        label=None,
+        checked=-2,
+        derived=3,
     )
     contract = load_contract(doc)
     extras = contract.components[0]
     assert extras == Extras(
-        "E", share=Fraction(1, 3), limits={"a": Decimal("1.5")}, label=None, checked=2
+        "E", share=Fraction(1, 3), limits={"a": Decimal("1.5")}, label=None, checked=2, derived=3
     )
     data = dump_contract(contract)["components"][0]
+    del data["derived"]
     # a None where the default is not None cannot be written in TOML: it is left out
     assert data == {
         "type": "extras",
@@ -1190,12 +1218,21 @@ def test_generic_value_kinds() -> None:
     assert schema["properties"]["limits"]["type"] == "object"
 
 
+@attrs.frozen
+class Code:
+    text: str
+
+
+@attrs.frozen
+class Coded(Component):
+    code: Code = attrs.field(kw_only=True)
+
+    def price(self, ctx: PricingContext) -> list[Charge]:
+        return []
+
+
 @pytest.mark.usefixtures("scratch_registry")
 def test_register_type() -> None:
-    @attrs.frozen
-    class Code:
-        text: str
-
     class CodeHandler(_types.Handler):
         def structure(self, value: object, path: Path_, ctx: _types.Context) -> object:
             if not isinstance(value, str):
@@ -1207,13 +1244,6 @@ def test_register_type() -> None:
 
         def schema(self, defs: dict[str, Any]) -> dict[str, Any]:
             return {"type": "string"}
-
-    @attrs.frozen
-    class Coded(Component):
-        code: Code = attrs.field(kw_only=True)
-
-        def price(self, ctx: PricingContext) -> list[Charge]:
-            return []
 
     register_type(Code, CodeHandler())
     register_component(Coded)
@@ -1238,6 +1268,9 @@ def test_internals() -> None:
     defs: dict[str, Any] = {}
     components = _registry.ComponentHandler()
     assert components.schema(defs) == components.schema(defs) == {"$ref": "#/$defs/component"}
+    assert _registry.ClassHandler(Window).schema({})["properties"]["start"]["format"] == "date"
+    assert _types.closest("RATE", ["rate", "where"]) == ' (did you mean "rate"?)'
+    assert _types.closest("zebra", ["rate", "where"]) == ""
     ctx = _types.Context({"a": [1, {"b": 2}]})
     assert ctx.lookup(("a", 1, "b")) == 2
     assert ctx.lookup(("a", 5)) is None
@@ -1258,3 +1291,25 @@ def test_days_by_number_from_a_document() -> None:
     assert meter_bands is not None
     assert meter_bands.bands[0].days == frozenset({5, 6})
     assert dump_contract(contract)["meters"][0]["bands"]["bands"][0]["days"] == "weekend"
+
+
+EXAMPLE_DOCUMENTS = sorted((Path(meterprice.__file__).parent / "examples").glob("*.toml"))
+
+
+def _plain(value: object) -> object:
+    """TOML dates and times as the ISO strings of the JSON form."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return value
+
+
+@pytest.mark.parametrize("path", EXAMPLE_DOCUMENTS, ids=lambda path: path.name)
+def test_bundled_examples_load_round_trip_and_match_the_schema(path: Path) -> None:
+    contract = load_contract(path)
+    assert loads_contract(dumps_contract(contract)) == contract
+    assert load_contract(dump_contract(contract)) == contract
+    jsonschema.validate(_plain(read_document(path)), contract_schema())

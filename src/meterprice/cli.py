@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib
 import io
 import itertools
 import json
@@ -504,9 +505,10 @@ def _cmd_schema(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 def _examples_dir() -> Path:
     try:
-        from meterprice import examples  # noqa: PLC0415  (the catalogue is optional)
+        examples = importlib.import_module("meterprice.examples")
     except ImportError:
         raise _UsageError("the example catalogue (meterprice.examples) is not installed") from None
+    assert examples.__file__ is not None  # a regular package, not a namespace
     return Path(examples.__file__).parent
 
 

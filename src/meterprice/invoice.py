@@ -138,7 +138,13 @@ class Invoice:
         policy = self.rounding.name.lower().replace("_", "-")
         out = [f"{self.contract}, {self.period} ({self.currency.code}, {policy} rounding per line)"]
         out.extend(f"  {index + 1}. {line.explain()}" for index, line in enumerate(self.lines))
-        terms = " + ".join(d.to_text(line.amount.amount) for line in self.lines) or "0"
+        terms = "".join(
+            (" - " if line.amount.amount < 0 else " + ") + d.to_text(line.amount.amount.copy_abs())
+            for line in self.lines
+        ).removeprefix(" + ")
+        if terms.startswith(" - "):
+            terms = "-" + terms[3:]
+        terms = terms or "0"
         out.append(f"  total = {terms} = {self.total}")
         return "\n".join(out)
 
@@ -148,7 +154,11 @@ class Invoice:
             quantity = "" if line.shown_quantity is None else f"{line.shown_quantity:f}"
             if quantity and line.unit:
                 quantity = f"{quantity} {line.unit}"
-            price = "" if line.unit_price is None else f"{line.unit_price.amount:f}"
+            price = (
+                ""
+                if line.unit_price is None
+                else line.unit_price.format(grouping=False, code=False)
+            )
             rows.append((line.description, quantity, price, f"{line.amount.amount:,f}", ""))
         return rows
 

@@ -15,10 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from itertools import islice
 
 import attrs
 
@@ -219,42 +218,39 @@ _Items = tuple[tuple[str, str], ...]
 #: Events counted by metric and dimension pairs, then by quantity.
 _Tally = dict[tuple[str, _Items], Counter[Decimal]]
 
-# An event's part: its metric with the sorted ``(name, value)`` pairs of its
-# Dimensions, and its quantity. The pairs rather than the Dimensions object, so that
-# hashing and comparing stays in C (Dimensions.__hash__ and __eq__ are Python
-# methods, and counting by the object ran __eq__ once per event).
+# What events are split by: the metric and the sorted ``(name, value)`` pairs of the
+# Dimensions, not the Dimensions object, so that hashing and comparing stays in C
+# (Dimensions.__hash__ and __eq__ are Python methods, and counting by the object ran
+# __eq__ once per event).
 _PART = operator.attrgetter("metric", "dimensions._items")
+_ITEMS = operator.attrgetter("dimensions._items")
+_METRIC = operator.attrgetter("metric")
 _QUANTITY = operator.attrgetter("quantity")
 
 
 def _tally(events: Iterable[Event]) -> _Tally:
     """Count ``events`` by metric and dimensions, then by quantity.
 
-    Events are first split by metric and dimensions (a few dozen parts) with C-level
-    iteration, then each part's quantities are counted: two small dictionaries stay
-    in the processor cache where one keyed by (metric, dimensions, quantity), tens of
-    thousands of keys, did not. Events read with the validating constructor share
+    The quantities are first split by metric and dimensions (a few dozen parts) in
+    C-level iteration, then counted part by part: small dictionaries that stay in the
+    processor cache, where one keyed by (metric, dimensions, quantity) had tens of
+    thousands of keys and did not. Events built by the validating constructor share
     their Dimensions and Decimal objects, so most comparisons are identity checks.
     """
     if not isinstance(events, Sequence):
         events = list(events)
-    parts: defaultdict[tuple[str, _Items], list[Decimal]] = defaultdict(list)
     append = list.append
-    deque(map(append, map(parts.__getitem__, map(_PART, events)), map(_QUANTITY, events)), 0)
-    return {part: Counter(quantities) for part, quantities in parts.items()}
-
-
-def _untally(tally: _Tally, events: Sequence[Event]) -> None:
-    """Take ``events`` (counted in ``tally``) back out of it."""
-    for part, quantity in zip(map(_PART, events), map(_QUANTITY, events), strict=True):
-        counter = tally[part]
-        left = counter[quantity] - 1
-        if left:
-            counter[quantity] = left
-        else:
-            del counter[quantity]
-            if not counter:
-                del tally[part]
+    metrics = set(map(_METRIC, events))
+    if len(metrics) == 1:  # the usual batch: split by dimensions alone, no key tuples
+        (metric,) = metrics
+        by_items: defaultdict[_Items, list[Decimal]] = defaultdict(list)
+        split = map(by_items.__getitem__, map(_ITEMS, events))
+        deque(map(append, split, map(_QUANTITY, events)), 0)
+        return {(metric, items): Counter(quantities) for items, quantities in by_items.items()}
+    by_part: defaultdict[tuple[str, _Items], list[Decimal]] = defaultdict(list)
+    split = map(by_part.__getitem__, map(_PART, events))
+    deque(map(append, split, map(_QUANTITY, events)), 0)
+    return {part: Counter(quantities) for part, quantities in by_part.items()}
 
 
 _AT_ZONE = operator.attrgetter("at.tzinfo")
@@ -282,56 +278,24 @@ def _in_zone_of(bound: dt.datetime | None, events: Sequence[Event]) -> dt.dateti
         return bound
 
 
-def _in_window(
-    events: Sequence[Event], start: dt.datetime | None, end: dt.datetime | None
-) -> list[Event]:
-    """The events with ``start <= at < end`` (bounds already in the events' zone)."""
-    if start is not None and end is not None:
-        return [event for event in events if start <= event.at < end]
-    if start is not None:
-        return [event for event in events if start <= event.at]
-    if end is not None:
-        return [event for event in events if event.at < end]
-    return list(events)
-
-
-def _outside(
-    events: Sequence[Event], start: dt.datetime | None, end: dt.datetime | None, limit: int
-) -> list[Event] | None:
-    """The events outside ``[start, end)``, or None when there are more than ``limit``."""
-    found: Iterator[Event]
-    if start is not None and end is not None:
-        found = (event for event in events if not start <= event.at < end)
-    elif start is not None:
-        found = (event for event in events if event.at < start)
-    else:
-        assert end is not None
-        found = (event for event in events if not event.at < end)
-    outside = list(islice(found, limit + 1))
-    return None if len(outside) > limit else outside
-
-
 def _count(
-    events: Sequence[Event],
-    start: dt.datetime | None,
-    end: dt.datetime | None,
-    *,
-    keep: bool,
+    events: Sequence[Event], start: dt.datetime | None, end: dt.datetime | None
 ) -> tuple[_Tally, Sequence[Event]]:
-    """Tally the events with ``start <= at < end``, and give those events too when
-    ``keep`` (empty otherwise).
-
-    When few events fall outside the window (a file of one month's events), tallying
-    them all and taking the few back is faster than building the list of those
-    inside and tallying it.
+    """Tally the events with ``start <= at < end`` and give them; a naive/aware mix
+    is a UsageError.
     """
     if start is None and end is None:
         _check_timestamps(events)
         return _tally(events), events
     start, end = _in_zone_of(start, events), _in_zone_of(end, events)
     try:
-        outside = None if keep else _outside(events, start, end, len(events) // 8)
-        inside = _in_window(events, start, end) if outside is None else []
+        if start is not None and end is not None:
+            inside = [event for event in events if start <= event.at < end]
+        elif start is not None:
+            inside = [event for event in events if start <= event.at]
+        else:
+            assert end is not None
+            inside = [event for event in events if event.at < end]
     except TypeError:
         bound = start if start is not None else end
         assert bound is not None
@@ -345,19 +309,19 @@ def _count(
                     "timestamps"
                 ) from None
         raise  # pragma: no cover - a TypeError that is not about time zones
-    if outside is None:
-        return _tally(inside), inside
-    tally = _tally(events)
-    _untally(tally, outside)
-    return tally, ()
+    return _tally(inside), inside
 
 
 def _check_timestamps(events: Sequence[Event]) -> None:
     if not events:
         return
-    zones = set(map(_AT_ZONE, events))  # in C; a mix has None and something else
-    if None not in zones or len(zones) == 1:
-        return
+    try:
+        zones = set(map(_AT_ZONE, events))  # in C; a mix has None and something else
+    except TypeError:  # an unhashable tzinfo: look at each event below
+        pass
+    else:
+        if None not in zones or len(zones) == 1:
+            return
     aware = events[0].at.tzinfo is not None
     for index, event in enumerate(events):
         if (event.at.tzinfo is not None) != aware:
@@ -391,10 +355,7 @@ def meter_events(
         if not isinstance(event, Event):
             raise TypeError(f"event {index} is not an Event: {event!r}")
         break
-    keep = any(
-        meter.bands is not None or meter.aggregation is Aggregation.LATEST for meter in meters
-    )
-    tally, kept = _count(batch, start, end, keep=keep)
+    tally, counted = _count(batch, start, end)
 
     by_source: dict[str, list[Meter]] = {}
     for meter in meters:
@@ -414,34 +375,29 @@ def meter_events(
     entries: dict[_Key, _State] = {}
     for meter in meters:
         if meter.bands is None:
-            entries.update(_run(meter, tally, kept))
+            entries.update(_run(meter, tally, counted))
         else:  # timestamps decide a dimension: count this meter's events with their band
-            banded = meter.bands.label(event for event in kept if event.metric == meter.source)
+            banded = meter.bands.label(event for event in counted if event.metric == meter.source)
             entries.update(_run(meter, _tally(banded), banded))
     return Usage(entries)
 
 
-class _Groups(dict[_Items, tuple[Dimensions, "int | None"]]):
-    """For dimension pairs: their Dimensions and the number of the meter's group they
-    fall in (None when the meter's filter rejects them); filled on first look-up.
+class _Groups(dict[_Items, tuple[Dimensions, "Dimensions | None"]]):
+    """For dimension pairs: their Dimensions and the meter's group for them (None when
+    the meter's filter rejects them); filled on first look-up.
     """
 
     def __init__(self, meter: Meter) -> None:
         super().__init__()
         self.meter = meter
-        self.groups: list[Dimensions] = []
-        self._numbers: dict[Dimensions, int] = {}
 
-    def __missing__(self, items: _Items) -> tuple[Dimensions, int | None]:
+    def __missing__(self, items: _Items) -> tuple[Dimensions, Dimensions | None]:
         meter = self.meter
         dims = Dimensions._trusted(items)
-        number = None
+        group = None
         if meter.where.matches(dims):
             group = dims if meter.group_by is None else dims.project(meter.group_by)
-            number = self._numbers.setdefault(group, len(self.groups))
-            if number == len(self.groups):
-                self.groups.append(group)
-        self[items] = found = (dims, number)
+        self[items] = found = (dims, group)
         return found
 
 
@@ -453,19 +409,21 @@ def _run(meter: Meter, tally: _Tally, events: Sequence[Event]) -> dict[_Key, _St
     states = _fold(meter, tally, groups)
     if meter.aggregation is Aggregation.LATEST:
         states = _latest(meter, events, groups)
-    numbers = sorted(states, key=lambda number: groups.groups[number].items_tuple)
-    return {(meter.name, groups.groups[number]): states[number] for number in numbers}
+    return {
+        (meter.name, group): states[group]
+        for group in sorted(states, key=operator.attrgetter("items_tuple"))
+    }
 
 
-def _fold(meter: Meter, tally: _Tally, groups: _Groups) -> dict[int, _State]:
-    """Aggregate the tallied events by group number: the per-event rules run once per
-    distinct quantity, the filter and grouping once per distinct dimensions, and a sum
-    adds each quantity's billable amount times its count.
+def _fold(meter: Meter, tally: _Tally, groups: _Groups) -> dict[Dimensions, _State]:
+    """Aggregate the tallied events by group: the per-event rules run once per distinct
+    quantity, the filter and grouping once per distinct dimensions, and a sum adds
+    each quantity's billable amount times its count.
     """
     source, aggregation = meter.source, meter.aggregation
     amounts: dict[Decimal, Decimal] = {}  # billable amount of each distinct quantity
-    totals: dict[int, Decimal] = {}
-    distinct: dict[int, set[str]] = {}
+    totals: dict[Dimensions, Decimal] = {}
+    distinct: dict[Dimensions, set[str]] = {}
     add, zero = d.EXACT.add, d.ZERO
     for (metric, items), counter in tally.items():
         if metric != source:
@@ -487,7 +445,7 @@ def _fold(meter: Meter, tally: _Tally, groups: _Groups) -> dict[int, _State]:
             if group not in totals or top > totals[group]:
                 totals[group] = top
     factor = meter.factor
-    states: dict[int, _State] = {}
+    states: dict[Dimensions, _State] = {}
     for group, total in totals.items():
         value = Fraction(total) * factor
         states[group] = _Max(value) if aggregation is Aggregation.MAX else _Sum(value)
@@ -531,9 +489,9 @@ def _distinct_value(meter: Meter, metric: str, count: int, dims: Dimensions) -> 
     return value
 
 
-def _latest(meter: Meter, events: Sequence[Event], groups: _Groups) -> dict[int, _State]:
+def _latest(meter: Meter, events: Sequence[Event], groups: _Groups) -> dict[Dimensions, _State]:
     """The billable quantity of the latest event of each group (the larger on a tie)."""
-    latest: dict[int, tuple[dt.datetime, Decimal]] = {}
+    latest: dict[Dimensions, tuple[dt.datetime, Decimal]] = {}
     for event in events:
         if event.metric != meter.source:
             continue

@@ -351,7 +351,7 @@ class Money:
     def __str__(self) -> str:
         return f"{d.to_text(self.amount)} {self.currency.code}"
 
-    def format(self, *, grouping: bool = True) -> str:
+    def format(self, *, grouping: bool = True, code: bool = True) -> str:
         """The amount at the currency's minor unit with thousands separators: ``1,234.50 EUR``.
 
         Digits below the minor unit are kept if there are any (nothing is hidden).
@@ -359,7 +359,7 @@ class Money:
         places = max(self.currency.minor_units, -self.amount.as_tuple().exponent)  # type: ignore[operator]
         shown = self.amount.quantize(Decimal(1).scaleb(-places, d.EXACT), context=d.EXACT)
         text = f"{shown:,f}" if grouping else f"{shown:f}"
-        return f"{text} {self.currency.code}"
+        return f"{text} {self.currency.code}" if code else text
 
 
 MoneyLike = Money | str

@@ -140,6 +140,10 @@ class MatrixRate(Component):
                 )
 
     @property
+    def bills_usage(self) -> bool:
+        return True
+
+    @property
     def metrics(self) -> frozenset[str]:
         return frozenset({self.metric})
 

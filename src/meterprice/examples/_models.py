@@ -450,9 +450,7 @@ def per_consultation() -> Model:
                 unit="consultations",
                 tags={"usage"},
             ),
-            MinimumSpend(
-                "Minimum monthly spend", amount="1000.00 CNY", of={"usage"}, prorate=True
-            ),
+            MinimumSpend("Minimum monthly spend", amount="1000.00 CNY", of={"usage"}, prorate=True),
         ],
         timezone="Asia/Shanghai",
         term={"start": "2026-11-16"},

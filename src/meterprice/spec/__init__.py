@@ -28,11 +28,14 @@ from meterprice.spec._structure import (
     loads_contract,
     read_document,
 )
-from meterprice.spec._types import Handler
+from meterprice.spec._types import INVALID, Context, Handler, Options
 
 __all__ = [
     "FORMAT_VERSION",
+    "INVALID",
+    "Context",
     "Handler",
+    "Options",
     "Problem",
     "SpecError",
     "component_types",

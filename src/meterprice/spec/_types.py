@@ -730,10 +730,6 @@ class EitherHandler(Handler):
     def schema(self, defs: dict[str, Any]) -> dict[str, Any]:
         return {"anyOf": [self.single.schema(defs), self.many.schema(defs)]}
 
-    def converter_input(self, raw: object, structured: object) -> object:
-        handler = self.many if isinstance(raw, list) else self.single
-        return handler.converter_input(raw, structured)
-
 
 _MONTH_DAY = re.compile(r"^\s*(\d{1,2})-(\d{1,2})\s*$")
 

@@ -117,8 +117,8 @@ def interleaved_best(repeat: int, *runs: Callable[[], object]) -> list[tuple[flo
     return list(zip(best, results, strict=True))
 
 
-def rate(count: int, seconds: float, what: str = "invoice") -> str:
-    return f"{count / seconds:>10,.0f} {what}s/s  ({seconds * 1e3 / count:,.3f} ms per {what})"
+def rate(count: int, seconds: float, what: str = "invoice", whats: str = "invoices") -> str:
+    return f"{count / seconds:>10,.0f} {whats}/s  ({seconds * 1e3 / count:,.3f} ms per {what})"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -146,7 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if got != expected:
         raise AssertionError(f"meterprice totals {got} != baseline {expected}")
     count = len(MONTHS)
-    print(f"build usage summaries   {rate(count, built, 'summary')}  (not in the ratio)")
+    print(
+        f"build usage summaries   {rate(count, built, 'summary', 'summaries')}  (not in the ratio)"
+    )
     print(f"meterprice invoice      {rate(count, ours)}")
     print(f"baseline Decimal        {rate(count, theirs)}")
     print(f"ratio                   {theirs / ours:.3f}x the baseline")

@@ -83,6 +83,7 @@ __all__ = [
     "cycles",
     "dates",
     "decimals",
+    "dimension_values",
     "dimensions",
     "event_lists",
     "events",
@@ -196,13 +197,15 @@ def money(
 def rates(
     currency: Currency, *, max_value: int = 50, cents: bool = False
 ) -> st.SearchStrategy[Money]:
-    """A unit rate: up to 5 digits below the minor unit (``0.0125 EUR`` per second, a
-    tiny per-byte rate), sometimes zero. ``cents``: at the minor unit only."""
+    """A unit rate, sometimes zero: up to 5 digits below the minor unit (``0.0125 EUR``
+    per second), a small rate below 0.01, or a tiny one (``0.0000007 EUR`` per byte,
+    which ``str()`` writes in exponent notation). ``cents``: at the minor unit only."""
     if cents:
         return money(currency, max_value=max_value)
     return st.one_of(
         money(currency, max_value=max_value, extra_places=5),
         money(currency, max_value="0.01", extra_places=8),
+        money(currency, max_value="0.000005", extra_places=10),
     )
 
 
@@ -1071,7 +1074,9 @@ def contracts(
             break
         kind = draw(st.sampled_from(allowed))
         reads = draw(_reads(seen, index)) if kind in _READERS else None
-        active = draw(windows(around)) if partial and draw(st.integers(0, 2)) == 0 else None
+        # one in three components has its own window (the required one, one in two)
+        odds = 1 if index == required_at else 2
+        active = draw(windows(around)) if partial and draw(st.integers(0, odds)) == 0 else None
         component = draw(
             components(
                 cur,

@@ -184,9 +184,10 @@ def test_fixed_per_agent() -> None:
 
 def test_base_plus_commission_first_month_pays_no_commission() -> None:
     november, _, _ = invoices("base_plus_commission")
-    # Base: 2 agents x 1,500 x 15/30 = 1,500.00. The commission settles on October,
-    # before the contract started on 16 November: nothing.
-    assert rows(november) == [("Base salary", "2", "1500.00")]
+    # Base: 2 agents x 1,500 x 15/30 = 1,500.00, shown as 1 agent-month (2 x 15/30) so
+    # that quantity x unit price = amount. The commission settles on October, before
+    # the contract started on 16 November: nothing.
+    assert rows(november) == [("Base salary", "1", "1500.00")]
     assert november.total == Money("1500.00", "CNY")
 
 
@@ -245,8 +246,8 @@ def test_monthly_quota() -> None:
 def test_peak_day_rates_partial_first_month() -> None:
     october, _, _ = invoices("peak_day_rates")
     # From 20 October: 12 of 31 days; 2 x 2,300 x 12/31 = 55,200 / 31 = 1,780.645... ->
-    # 1,780.65. No peak day in October.
-    assert rows(october) == [("Monthly service", "2", "1780.65")]
+    # 1,780.65, shown as 2 x 12/31 = 24/31 = 0.774194 agent-months. No peak day in October.
+    assert rows(october) == [("Monthly service", "0.774194", "1780.65")]
     assert october.lines[0].exact == Fraction(55_200, 31)
     assert october.total == Money("1780.65", "CNY")
 

@@ -28,6 +28,7 @@ from hypothesis import given, note, settings
 from hypothesis import strategies as st
 from strategies import (
     HALF_MODES,
+    MONOTONE_KINDS,
     RATE_DRIVEN_KINDS,
     Case,
     any_currencies,
@@ -392,13 +393,11 @@ def test_events_outside_the_period_do_not_count(case: Case) -> None:
 # 4. Monotone components never charge less for more usage; graduated tiers are continuous.
 # ===========================================================================================
 
-MONOTONE = ("per_unit", "graduated", "package", "recurring", "setup", "percentage")
-
 
 @given(data=st.data(), usage=usages(), more=usages())
 def test_more_usage_never_costs_less(data: st.DataObject, usage: Usage, more: Usage) -> None:
     period = data.draw(periods())
-    contract = data.draw(contracts(period=period, kinds=MONOTONE))
+    contract = data.draw(contracts(period=period, kinds=MONOTONE_KINDS))
     small = contract.invoice(usage, period)
     large = contract.invoice(usage + more, period)
     for component in contract.components:

@@ -70,7 +70,9 @@ class RecurringFee(Component):
                 f"{fmt_quantity(quantity)}{' ' + self.unit if self.unit else ''} x {self.amount}"
             )
         if ctx.is_partial and self.prorate:
+            # the quantity is prorated too, so that quantity x unit price = amount
             amount *= ctx.share
+            quantity *= ctx.share
             basis += f" x {ctx.active.days}/{ctx.period.days} days (active {ctx.active})"
         return (
             Charge(

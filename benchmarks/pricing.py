@@ -124,7 +124,9 @@ def rate(count: int, seconds: float, what: str = "invoice", whats: str = "invoic
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20, help="best of N runs (20)")
-    args = parser.parse_args(argv)
+    # `nox -s bench -- --events 100000` passes the same options to every script:
+    # ignore those of the metering benchmark.
+    args, _ = parser.parse_known_args(argv)
     repeat = max(1, args.repeat)
 
     print(f"meterprice pricing benchmark: {len(MONTHS)} monthly summaries, best of {repeat}")

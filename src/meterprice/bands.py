@@ -199,7 +199,7 @@ def _check_timezone(instance: object, attribute: attrs.Attribute[str], value: ob
         raise TypeError(f"timezone must be an IANA time zone name, not {value!r}")
     try:
         zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # a folder of zones: OSError
         raise ValueError(f"timezone: unknown IANA time zone {value!r}") from None
 
 

@@ -228,7 +228,7 @@ _METRIC = operator.attrgetter("metric")
 _QUANTITY = operator.attrgetter("quantity")
 
 
-def _tally(events: Iterable[Event]) -> _Tally:
+def _tally(events: Sequence[Event]) -> _Tally:
     """Count ``events`` by metric and dimensions, then by quantity.
 
     The quantities are first split by metric and dimensions (a few dozen parts) in
@@ -237,8 +237,6 @@ def _tally(events: Iterable[Event]) -> _Tally:
     thousands of keys and did not. Events built by the validating constructor share
     their Dimensions and Decimal objects, so most comparisons are identity checks.
     """
-    if not isinstance(events, Sequence):
-        events = list(events)
     append = list.append
     metrics = set(map(_METRIC, events))
     if len(metrics) == 1:  # the usual batch: split by dimensions alone, no key tuples

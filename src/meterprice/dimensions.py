@@ -37,10 +37,11 @@ class Dimensions(Mapping[str, str]):
     Dimensions({'channel': 'phone'})
     """
 
-    __slots__ = ("_hash", "_items")
+    __slots__ = ("_hash", "_items", "_map")
 
     _items: tuple[tuple[str, str], ...]
     _hash: int
+    _map: dict[str, str]
 
     def __init__(self, values: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
         pairs = values.items() if isinstance(values, Mapping) else values
@@ -51,6 +52,7 @@ class Dimensions(Mapping[str, str]):
         items = tuple(sorted(checked.items()))
         object.__setattr__(self, "_items", items)
         object.__setattr__(self, "_hash", hash(items))
+        object.__setattr__(self, "_map", dict(items))
 
     @classmethod
     def _trusted(cls, items: tuple[tuple[str, str], ...]) -> Dimensions:
@@ -58,6 +60,7 @@ class Dimensions(Mapping[str, str]):
         self = cls.__new__(cls)
         object.__setattr__(self, "_items", items)
         object.__setattr__(self, "_hash", hash(items))
+        object.__setattr__(self, "_map", dict(items))
         return self
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -67,10 +70,14 @@ class Dimensions(Mapping[str, str]):
         raise AttributeError("Dimensions are immutable")
 
     def __getitem__(self, key: str) -> str:
-        for name, value in self._items:
-            if name == key:
-                return value
-        raise KeyError(key)
+        return self._map[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The value of dimension ``key``, or ``default``."""
+        return self._map.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._map
 
     def __iter__(self) -> Iterator[str]:
         return (name for name, _ in self._items)

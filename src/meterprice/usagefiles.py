@@ -70,6 +70,13 @@ class BadRow(NamedTuple):
         return f"{self.file}:{self.line}: {self.reason}"
 
 
+#: Quantities already read, by their text: a file repeats a few thousand durations a
+#: million times, and sharing one Decimal per text makes metering count them fast.
+#: Cleared when full, so that unique amounts cannot grow it without bound.
+_QUANTITIES: dict[str, Decimal] = {}
+_QUANTITIES_MAX = 65536
+
+
 class UsageFileError(MeterpriceError, ValueError):
     """A usage file that cannot be read: a missing column, or bad rows (listed in
     ``bad_rows``, the first :data:`MAX_REPORTED` of ``bad_count``).
@@ -237,6 +244,10 @@ class UsageFile:
 
     @staticmethod
     def _quantity(value: object) -> Decimal:
+        if type(value) is str:
+            shared = _QUANTITIES.get(value)
+            if shared is not None:
+                return shared
         if isinstance(value, Decimal):
             number = value
         elif isinstance(value, int) and not isinstance(value, bool):
@@ -250,6 +261,10 @@ class UsageFile:
             raise _BadRowError(f"quantity must be a number or a decimal string, not {value!r}")
         if not number.is_finite():
             raise _BadRowError(f"quantity must be a finite number, not {value!r}")
+        if type(value) is str:
+            if len(_QUANTITIES) >= _QUANTITIES_MAX:
+                _QUANTITIES.clear()
+            _QUANTITIES[value] = number
         return number
 
     @staticmethod

@@ -342,9 +342,21 @@ def test_demo_prices_the_bundled_examples() -> None:
     result = run("demo")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    names = sorted(path.name for path in EXAMPLES.glob("*.toml"))
-    assert names
-    assert demo_headings(result.stdout) == [f"== {name}" for name in names]
+    # the bundled examples come in seed order: 000, then 004 section 1 to 7
+    names = [
+        "pay_per_use",
+        "fixed_per_agent",
+        "base_plus_commission",
+        "monthly_quota",
+        "peak_day_rates",
+        "per_consultation",
+        "per_order",
+        "project_billing",
+    ]
+    assert sorted(f"{name}.toml" for name in names) == sorted(
+        p.name for p in EXAMPLES.glob("*.toml")
+    )
+    assert demo_headings(result.stdout) == [f"== {name}.toml" for name in names]
 
 
 def test_demo_conventions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

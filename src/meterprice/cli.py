@@ -28,6 +28,7 @@ from meterprice.analysis import volumes
 from meterprice.contract import Contract
 from meterprice.dimensions import Dimensions
 from meterprice.errors import MeterpriceError
+from meterprice.examples._models import BUILDERS
 from meterprice.invoice import Invoice
 from meterprice.money import Money
 from meterprice.periods import Period
@@ -512,9 +513,16 @@ def _examples_dir() -> Path:
     return Path(examples.__file__).parent
 
 
+def _seed_order(path: Path) -> tuple[int, str]:
+    """The bundled examples in seed order (000, then 004 section 1 to 7), others after."""
+    names = [build.__name__ for build in BUILDERS]
+    stem = path.name.removesuffix(".toml")
+    return (names.index(stem) if stem in names else len(names), path.name)
+
+
 def _cmd_demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     folder = args.examples or _examples_dir()
-    documents = sorted(Path(folder).glob("*.toml"))
+    documents = sorted(Path(folder).glob("*.toml"), key=_seed_order)
     if not documents:
         raise _UsageError(f"no example contracts (*.toml) in {folder}")
     blocks = []

@@ -8,11 +8,13 @@ values; :class:`Where` selects usage by those values
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import attrs
 
 __all__ = ["Dimensions", "Where", "to_dimensions", "to_where"]
+
+_T = TypeVar("_T")
 
 
 def _check_name(name: object, what: str) -> str:
@@ -72,7 +74,13 @@ class Dimensions(Mapping[str, str]):
     def __getitem__(self, key: str) -> str:
         return self._map[key]
 
-    def get(self, key: str, default: Any = None) -> Any:
+    @overload
+    def get(self, key: str, /) -> str | None: ...
+
+    @overload
+    def get(self, key: str, /, default: str | _T) -> str | _T: ...
+
+    def get(self, key: str, /, default: object = None) -> object:
         """The value of dimension ``key``, or ``default``."""
         return self._map.get(key, default)
 

@@ -20,7 +20,7 @@ import typing
 from collections.abc import Callable, Collection, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal, Union
+from typing import Any, Literal, TypeGuard, Union
 
 import attrs
 
@@ -98,6 +98,11 @@ COMMON_DOCS: dict[str, str] = {
     "start": "The first day (included).",
     "end": "The day after the last (excluded).",
 }
+
+
+def _is_class(tp: object) -> TypeGuard[type]:
+    """Whether ``tp`` is a plain class (``set[int]`` passes ``isinstance(.., type)`` on 3.10)."""
+    return isinstance(tp, type) and not isinstance(tp, types.GenericAlias)
 
 
 def snake_case(name: str) -> str:
@@ -404,7 +409,7 @@ def handler_for(tp: Any, *, key: str = "") -> Handler:
         return _union(args, key)
     if origin is Literal and all(isinstance(arg, str) for arg in args):
         return LiteralHandler(args)
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+    if _is_class(tp) and issubclass(tp, enum.Enum):
         return EnumHandler(tp)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         item = typing.get_args(args[0])
@@ -413,7 +418,7 @@ def handler_for(tp: Any, *, key: str = "") -> Handler:
         return ListHandler(handler_for(args[0]))
     if origin in (dict, Mapping) and len(args) == 2 and args[0] is str:
         return MappingHandler(handler_for(args[1]))
-    if isinstance(tp, type) and issubclass(tp, Component):
+    if _is_class(tp) and issubclass(tp, Component):
         return ComponentHandler()
     if isinstance(tp, type) and tp in _STRUCTURES:
         return _STRUCTURES[tp]

@@ -393,7 +393,8 @@ def timestamps(
     outside: bool = True,
 ) -> dt.datetime:
     """A wall-clock instant inside ``period`` (often right on its first or last
-    microsecond), or with ``outside`` sometimes before it or at or after its end.
+    microsecond, or at midnight), or with ``outside`` sometimes before it or at or
+    after its end.
 
     Naive unless ``timezone`` is given; aware instants are written in that zone or in
     UTC (the same instant).
@@ -401,12 +402,15 @@ def timestamps(
     start, end = _midnight(period.start), _midnight(period.end)
     micro = dt.timedelta(microseconds=1)
     span = int((end - start) / micro)
-    places = ["inside"] * 3 + ["edge"] + (["before", "after"] if outside else [])
+    places = ["inside"] * 3 + ["midnight", "edge"] + (["before", "after"] if outside else [])
     where = draw(st.sampled_from(places))
     if where == "inside":
         at = start + micro * draw(st.integers(0, span - 1))
+    elif where == "midnight":  # where a sub-period or an activity window may begin
+        at = start + dt.timedelta(days=draw(st.integers(0, period.days - 1)))
     elif where == "edge":
-        at = draw(st.sampled_from([start, end - micro, start + micro]))
+        edges = [start, start + micro, end - micro]
+        at = draw(st.sampled_from(edges + ([start - micro, end] if outside else [])))
     elif where == "before":
         at = start - micro * draw(st.integers(1, 40 * 86_400 * 10**6))
     else:

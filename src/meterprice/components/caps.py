@@ -157,7 +157,7 @@ class Discount(Component):
                 Charge(
                     description=self.description or self.name,
                     amount=-base * Fraction(self.percent) / 100,
-                    basis=f"{self.percent}% off {subtotal}",
+                    basis=f"{self.percent:f}% off {subtotal}",
                     quantity=base,
                     unit=ctx.currency.code,
                     unit_price=d.neg(self.percent.scaleb(-2, d.EXACT)),

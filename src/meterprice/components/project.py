@@ -12,6 +12,7 @@ from fractions import Fraction
 
 import attrs
 
+from meterprice import _decimal as d
 from meterprice.components.base import Charge, Component, PricingContext, positive_decimal
 from meterprice.errors import ContractError, CurrencyMismatchError
 from meterprice.money import Currency, Money, to_money
@@ -179,8 +180,8 @@ class ProjectFee(Component):
             return f"lowered to the maximum {self.maximum}"
         if self.minimum is None and self.maximum is None:
             return "no bounds"
-        low = "..." if self.minimum is None else str(self.minimum.amount)
-        high = "..." if self.maximum is None else str(self.maximum.amount)
+        low = "..." if self.minimum is None else d.to_text(self.minimum.amount)
+        high = "..." if self.maximum is None else d.to_text(self.maximum.amount)
         return f"within the bounds {low}-{high} {self.base.currency.code}"
 
     def price(self, ctx: PricingContext) -> Sequence[Charge]:

@@ -352,6 +352,17 @@ def test_previous_period_from_previous_usage() -> None:
     assert contract.invoice(this_month, "2026-11", previous_usage=SALES).total == Money(
         "8.00", "EUR"
     )
+    # a function of windows (what a streaming reader gives) is asked for October
+    asked: list[Period] = []
+
+    def metered(window: Period) -> Usage:
+        asked.append(window)
+        return Usage.from_totals({"sales": 4})
+
+    assert contract.invoice(this_month, "2026-11", previous_usage=metered).total == Money(
+        "4.00", "EUR"
+    )
+    assert asked == [Period.month(2026, 10)]
 
 
 def test_previous_period_is_required_with_a_summary() -> None:

@@ -302,11 +302,10 @@ class Contract:
         )
 
     def _summary(self, usage: UsageInput, period: Period) -> Usage:
-        if isinstance(usage, Usage):
-            return usage
-        if isinstance(usage, Mapping):
-            return Usage.from_totals(usage)
-        return self._meter(_as_list(usage), period)
+        """``usage`` as a summary of ``period``: as given, from totals, from a function
+        of windows, or metered from events.
+        """
+        return _UsageSource(self, usage).within(period)
 
     def _line(self, index: int, component: Component, charge: Charge) -> Line:
         if not isinstance(charge, Charge):
@@ -332,10 +331,14 @@ class Contract:
     def invoices(
         self, events: Iterable[Event], start: dt.date | str, end: dt.date | str
     ) -> tuple[Invoice, ...]:
-        """One invoice per cycle period overlapping ``[start, end)``, from raw events."""
+        """One invoice per cycle period overlapping ``[start, end)`` and the contract's
+        term, from raw events.
+        """
         batch = _as_list(events)
         return tuple(
-            self.invoice(batch, period) for period in self.cycle.periods(_date(start), _date(end))
+            self.invoice(batch, period)
+            for period in self.cycle.periods(_date(start), _date(end))
+            if self.term.within(period) is not None
         )
 
     def component(self, name: str) -> Component:

@@ -6,7 +6,7 @@ Every expected figure is worked out by hand in a comment next to it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
@@ -365,3 +365,16 @@ def test_a_discount_never_makes_the_subtotal_negative(
         exact = -before * Fraction(discount.percent) / 100
         assert taken[0].exact == exact
         assert off == Fraction(rounding.round(exact, currency.minor_units))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Maximum("Cap", amount="10.00 EUR", of=[]),
+        lambda: Discount("Off", percent=10, of=set()),
+    ],
+)
+def test_an_empty_tag_set_is_refused(make: Callable[[], object]) -> None:
+    # an empty set would silently read nothing: a cap or a discount that never applies
+    with pytest.raises(ValueError, match="of must name at least one tag"):
+        make()

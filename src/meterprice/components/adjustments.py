@@ -13,10 +13,11 @@ from meterprice.components.base import (
     Charge,
     Component,
     PricingContext,
+    describe_tags,
     fmt_quantity,
     rate_amount,
     to_positive,
-    to_tags,
+    to_reading_tags,
 )
 from meterprice.dimensions import Where, to_where
 from meterprice.money import Money, to_money
@@ -36,25 +37,9 @@ def _to_quantity(value: object) -> Decimal:
     return to_positive(value, "quantity")
 
 
-def _optional_tags(value: object) -> frozenset[str] | None:
-    if value is None:
-        return None
-    tags = to_tags(value)
-    if not tags:
-        # an empty set would silently read nothing: a percentage of 0, a full true-up
-        raise ValueError("of must name at least one tag, or be None for every earlier line")
-    return tags
-
-
 def _metric(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
         raise TypeError(f"{attribute.name} must be a non-empty metric name, not {value!r}")
-
-
-def _describe_tags(tags: frozenset[str] | None) -> str:
-    if tags is None:
-        return "all lines above"
-    return "lines tagged " + ", ".join(sorted(tags))
 
 
 def _percent(value: object) -> Decimal:
@@ -76,7 +61,7 @@ class Percentage(Component):
     """
 
     percent: Decimal = attrs.field(kw_only=True, converter=_percent)
-    of: frozenset[str] | None = attrs.field(default=None, converter=_optional_tags, kw_only=True)
+    of: frozenset[str] | None = attrs.field(default=None, converter=to_reading_tags, kw_only=True)
     description: str | None = attrs.field(default=None, kw_only=True)
 
     @property
@@ -93,7 +78,7 @@ class Percentage(Component):
                 description=self.description or self.name,
                 amount=base * rate,
                 basis=(
-                    f"{d.to_text(self.percent)}% of {ctx.money(base)} ({_describe_tags(self.of)})"
+                    f"{d.to_text(self.percent)}% of {ctx.money(base)} ({describe_tags(self.of)})"
                 ),
                 quantity=base,
                 unit=ctx.currency.code,
@@ -116,7 +101,7 @@ class MinimumSpend(Component):
     """
 
     amount: Money = attrs.field(kw_only=True, converter=_to_amount)
-    of: frozenset[str] | None = attrs.field(default=None, converter=_optional_tags, kw_only=True)
+    of: frozenset[str] | None = attrs.field(default=None, converter=to_reading_tags, kw_only=True)
     prorate: bool = attrs.field(default=False, kw_only=True)
     description: str | None = attrs.field(default=None, kw_only=True)
 
@@ -139,7 +124,7 @@ class MinimumSpend(Component):
         basis = f"minimum {ctx.money(floor)}"
         if self.prorate and ctx.is_partial:
             basis += f" ({self.amount} x {ctx.active.days}/{ctx.period.days} days)"
-        basis += f" less {ctx.money(base)} ({_describe_tags(self.of)})"
+        basis += f" less {ctx.money(base)} ({describe_tags(self.of)})"
         return (
             Charge(
                 description=self.description or self.name,

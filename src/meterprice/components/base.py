@@ -29,7 +29,9 @@ __all__ = [
     "Charge",
     "Component",
     "PricingContext",
+    "describe_tags",
     "fmt_quantity",
+    "to_reading_tags",
     "to_tags",
     "to_window",
 ]
@@ -48,6 +50,25 @@ def to_tags(value: object) -> frozenset[str]:
         if not isinstance(tag, str) or not tag:
             raise TypeError(f"tags must be non-empty strings, not {tag!r}")
     return tags
+
+
+def to_reading_tags(value: object) -> frozenset[str] | None:
+    """The tags of earlier lines a component reads: ``None`` for every earlier line, or
+    at least one tag (an empty set would silently read nothing).
+    """
+    if value is None:
+        return None
+    tags = to_tags(value)
+    if not tags:
+        raise ValueError("of must name at least one tag, or be None for every earlier line")
+    return tags
+
+
+def describe_tags(tags: frozenset[str] | None) -> str:
+    """Words for the lines that :func:`to_reading_tags` selects, for explanations."""
+    if tags is None:
+        return "all lines above"
+    return "lines tagged " + ", ".join(sorted(tags))
 
 
 def to_window(value: object) -> Window:

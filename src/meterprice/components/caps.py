@@ -14,21 +14,17 @@ from fractions import Fraction
 import attrs
 
 from meterprice import _decimal as d
-from meterprice.components.base import Charge, Component, PricingContext, to_tags
+from meterprice.components.base import (
+    Charge,
+    Component,
+    PricingContext,
+    describe_tags,
+    to_reading_tags,
+)
 from meterprice.errors import ContractError
 from meterprice.money import Money, to_money
 
 __all__ = ["Discount", "Maximum"]
-
-
-def _optional_tags(value: object) -> frozenset[str] | None:
-    return None if value is None else to_tags(value)
-
-
-def _describe(tags: frozenset[str] | None) -> str:
-    if tags is None:
-        return "all lines above"
-    return "lines tagged " + ", ".join(sorted(tags))
 
 
 def _positive_money(what: str, value: object) -> Money:
@@ -69,7 +65,7 @@ class Maximum(Component):
     """
 
     amount: Money = attrs.field(kw_only=True, converter=_cap_amount)
-    of: frozenset[str] | None = attrs.field(default=None, converter=_optional_tags, kw_only=True)
+    of: frozenset[str] | None = attrs.field(default=None, converter=to_reading_tags, kw_only=True)
     prorate: bool = attrs.field(default=False, kw_only=True)
     description: str | None = attrs.field(default=None, kw_only=True)
 
@@ -93,7 +89,7 @@ class Maximum(Component):
         base = ctx.subtotal(self.of)
         if base <= cap:
             return ()
-        basis = f"{ctx.money(base)} ({_describe(self.of)}) capped at {ctx.money(cap)}"
+        basis = f"{ctx.money(base)} ({describe_tags(self.of)}) capped at {ctx.money(cap)}"
         if self.prorate and ctx.is_partial:
             basis += f" ({self.amount} x {ctx.active.days}/{ctx.period.days} days)"
         return (
@@ -123,7 +119,7 @@ class Discount(Component):
 
     percent: Decimal | None = attrs.field(default=None, converter=_optional_percent, kw_only=True)
     amount: Money | None = attrs.field(default=None, converter=_optional_amount, kw_only=True)
-    of: frozenset[str] | None = attrs.field(default=None, converter=_optional_tags, kw_only=True)
+    of: frozenset[str] | None = attrs.field(default=None, converter=to_reading_tags, kw_only=True)
     prorate: bool = attrs.field(default=False, kw_only=True)
     description: str | None = attrs.field(default=None, kw_only=True)
 
@@ -151,7 +147,7 @@ class Discount(Component):
         base = ctx.subtotal(self.of)
         if base <= 0:
             return ()
-        subtotal = f"{ctx.money(base)} ({_describe(self.of)})"
+        subtotal = f"{ctx.money(base)} ({describe_tags(self.of)})"
         if self.percent is not None:
             return (
                 Charge(

@@ -13,6 +13,7 @@ from meterprice.components.base import (
     Charge,
     Component,
     PricingContext,
+    check_metric,
     describe_tags,
     fmt_quantity,
     rate_amount,
@@ -35,11 +36,6 @@ def _to_rate(value: object) -> Money:
 
 def _to_quantity(value: object) -> Decimal:
     return to_positive(value, "quantity")
-
-
-def _metric(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise TypeError(f"{attribute.name} must be a non-empty metric name, not {value!r}")
 
 
 def _percent(value: object) -> Decimal:
@@ -148,7 +144,7 @@ class MinimumVolume(Component):
     ... )
     """
 
-    metric: str = attrs.field(kw_only=True, validator=_metric)
+    metric: str = attrs.field(kw_only=True, validator=check_metric)
     quantity: Decimal = attrs.field(kw_only=True, converter=_to_quantity)
     rate: Money = attrs.field(kw_only=True, converter=_to_rate)
     where: Where = attrs.field(default=Where(), converter=to_where, kw_only=True)

@@ -29,12 +29,32 @@ __all__ = [
     "Charge",
     "Component",
     "PricingContext",
+    "check_metric",
     "describe_tags",
     "fmt_quantity",
+    "to_date",
     "to_reading_tags",
     "to_tags",
     "to_window",
 ]
+
+
+def check_metric(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    """An attrs validator: the field names a metric (a non-empty string)."""
+    if not isinstance(value, str) or not value.strip():
+        raise TypeError(f"{attribute.name} must be a non-empty metric name, not {value!r}")
+
+
+def to_date(value: object, what: str = "on") -> dt.date:
+    """A date from a :class:`datetime.date` or an ISO string (never a datetime)."""
+    if isinstance(value, dt.datetime) or not isinstance(value, (dt.date, str)):
+        raise TypeError(f"{what} must be a date, not {value!r} (or an ISO date string)")
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{what} is not an ISO date (YYYY-MM-DD): {value!r}") from None
+    return value
 
 
 def to_tags(value: object) -> frozenset[str]:

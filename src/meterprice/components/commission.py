@@ -26,7 +26,7 @@ from typing import Any, Literal
 import attrs
 
 from meterprice import _decimal as d
-from meterprice.components.base import Charge, Component, PricingContext, fmt_quantity
+from meterprice.components.base import Charge, Component, PricingContext, check_metric, fmt_quantity
 from meterprice.dimensions import Where, to_where
 from meterprice.errors import ContractError, PricingError
 from meterprice.money import Money, to_money
@@ -168,11 +168,6 @@ def _optional_name(what: str) -> Any:
     return check
 
 
-def _metric(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise TypeError(f"{attribute.name} must be a non-empty metric name, not {value!r}")
-
-
 def _check_basis(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if value not in ("current", "previous"):
         raise ValueError(f"basis must be 'current' or 'previous' (got {value!r})")
@@ -221,7 +216,7 @@ class Commission(Component):
     Commission (category=standard) 600.00 CNY
     """
 
-    metric: str = attrs.field(kw_only=True, validator=_metric)
+    metric: str = attrs.field(kw_only=True, validator=check_metric)
     percent: Decimal | None = attrs.field(default=None, kw_only=True, converter=_optional_percent)
     tiers: tuple[CommissionTier, ...] | None = attrs.field(
         default=None, kw_only=True, converter=_optional_tiers

@@ -15,6 +15,7 @@ from meterprice.components.base import (
     Component,
     PricingContext,
     fmt_quantity,
+    to_date,
     to_positive,
 )
 from meterprice.money import Money, to_money
@@ -28,17 +29,6 @@ def _to_quantity(value: object) -> Decimal:
 
 def _amount(value: object) -> Money:
     return to_money(value, what="amount")
-
-
-def _to_date(value: object) -> dt.date:
-    if isinstance(value, dt.datetime) or not isinstance(value, (dt.date, str)):
-        raise TypeError(f"on must be a date, not {value!r}")
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"on is not an ISO date (YYYY-MM-DD): {value!r}") from None
-    return value
 
 
 @attrs.frozen
@@ -96,7 +86,7 @@ class SetupFee(Component):
     """
 
     amount: Money = attrs.field(kw_only=True, converter=_amount)
-    on: dt.date = attrs.field(kw_only=True, converter=_to_date)
+    on: dt.date = attrs.field(kw_only=True, converter=to_date)
     description: str | None = attrs.field(default=None, kw_only=True)
 
     def price(self, ctx: PricingContext) -> Sequence[Charge]:

@@ -16,6 +16,7 @@ from meterprice.components.base import (
     Charge,
     Component,
     PricingContext,
+    check_metric,
     fmt_quantity,
     rate_amount,
 )
@@ -27,11 +28,6 @@ __all__ = ["MatrixRate", "PriceTable"]
 
 PriceTable = tuple[tuple[tuple[str, ...], Money], ...]
 """A matrix price table in canonical form: ``((values, price), ...)`` sorted by values."""
-
-
-def _metric(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise TypeError(f"{attribute.name} must be a non-empty metric name, not {value!r}")
 
 
 def _to_by(value: object) -> tuple[str, ...]:
@@ -118,7 +114,7 @@ class MatrixRate(Component):
     Minutes (language=nl, channel=phone) 40.00 EUR
     """
 
-    metric: str = attrs.field(kw_only=True, validator=_metric)
+    metric: str = attrs.field(kw_only=True, validator=check_metric)
     by: tuple[str, ...] = attrs.field(kw_only=True, converter=_to_by)
     prices: PriceTable = attrs.field(kw_only=True, converter=_to_prices)
     default: Money | None = attrs.field(default=None, kw_only=True, converter=_optional_default)

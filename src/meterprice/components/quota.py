@@ -20,6 +20,7 @@ from meterprice.components.base import (
     Charge,
     Component,
     PricingContext,
+    check_metric,
     fmt_quantity,
     to_positive,
 )
@@ -28,11 +29,6 @@ from meterprice.errors import ContractError
 from meterprice.money import Money, to_money
 
 __all__ = ["Quota"]
-
-
-def _metric(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise TypeError(f"{attribute.name} must be a non-empty metric name, not {value!r}")
 
 
 def _to_required(value: object) -> Decimal:
@@ -102,7 +98,7 @@ class Quota(Component):
     ['18000.00 CNY', '-1500.00 CNY']
     """
 
-    metric: str = attrs.field(kw_only=True, validator=_metric)
+    metric: str = attrs.field(kw_only=True, validator=check_metric)
     required: Decimal = attrs.field(kw_only=True, converter=_to_required)
     fee: Money = attrs.field(kw_only=True, converter=_to_fee)
     where: Where = attrs.field(default=Where(), converter=to_where, kw_only=True)

@@ -14,6 +14,7 @@ from meterprice.components.base import (
     Charge,
     Component,
     PricingContext,
+    check_metric,
     fmt_quantity,
     rate_amount,
     to_positive,
@@ -45,11 +46,6 @@ def _optional_flat(value: object) -> Money | None:
     return None if value is None else to_money(value, what="flat")
 
 
-def _metric(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise TypeError(f"{attribute.name} must be a non-empty metric name, not {value!r}")
-
-
 def _unit_suffix(unit: str | None) -> str:
     return f" {unit}" if unit else ""
 
@@ -70,7 +66,7 @@ class PerUnit(Component):
     ... )
     """
 
-    metric: str = attrs.field(kw_only=True, validator=_metric)
+    metric: str = attrs.field(kw_only=True, validator=check_metric)
     rate: Money = attrs.field(kw_only=True, converter=_rate)
     where: Where = attrs.field(default=Where(), converter=to_where, kw_only=True)
     included: Decimal = attrs.field(default=d.ZERO, converter=_to_included, kw_only=True)
@@ -171,7 +167,7 @@ class Tiered(Component):
     ... )
     """
 
-    metric: str = attrs.field(kw_only=True, validator=_metric)
+    metric: str = attrs.field(kw_only=True, validator=check_metric)
     tiers: tuple[Tier, ...] = attrs.field(kw_only=True, converter=_to_tiers)
     mode: TierMode = attrs.field(default=TierMode.GRADUATED, converter=_to_mode, kw_only=True)
     where: Where = attrs.field(default=Where(), converter=to_where, kw_only=True)
@@ -300,7 +296,7 @@ class Package(Component):
     >>> blocks = Package("Chat bundles", metric="chats", size=1000, price="450.00 EUR")
     """
 
-    metric: str = attrs.field(kw_only=True, validator=_metric)
+    metric: str = attrs.field(kw_only=True, validator=check_metric)
     size: Decimal = attrs.field(kw_only=True, converter=_to_size)
     price_per_package: Money = attrs.field(kw_only=True, converter=_price, alias="price")
     where: Where = attrs.field(default=Where(), converter=to_where, kw_only=True)

@@ -23,6 +23,7 @@ from meterprice.components.base import (
     Component,
     PricingContext,
     fmt_quantity,
+    to_date,
     to_positive,
 )
 from meterprice.dimensions import Where, to_where
@@ -31,17 +32,6 @@ from meterprice.money import Money, to_money
 from meterprice.periods import Period
 
 __all__ = ["SeatChange", "Seats"]
-
-
-def _to_date(value: object) -> dt.date:
-    if isinstance(value, dt.datetime) or not isinstance(value, (dt.date, str)):
-        raise TypeError(f"on must be a date or an ISO date string, not {value!r}")
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"on is not an ISO date (YYYY-MM-DD): {value!r}") from None
-    return value
 
 
 def _to_count(value: object) -> Decimal:
@@ -65,7 +55,7 @@ class SeatChange:
     SeatChange(on=datetime.date(2026, 11, 16), role='pre-sales', count=Decimal('4'))
     """
 
-    on: dt.date = attrs.field(converter=_to_date)
+    on: dt.date = attrs.field(converter=to_date)
     role: str = attrs.field(validator=_check_role)
     count: Decimal = attrs.field(converter=_to_count)
 

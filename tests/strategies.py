@@ -256,12 +256,15 @@ def cycle_periods(cycle: Cycle | None = None) -> st.SearchStrategy[Period]:
 
 
 @st.composite
-def periods(draw: st.DrawFn, *, max_days: int = 200) -> Period:
-    """A calendar month, or any range of 1 to ``max_days`` days."""
+def periods(draw: st.DrawFn) -> Period:
+    """A calendar month, or any range of days inside one: what a monthly contract
+    prices as one invoice (a whole or a partial billing period).
+    """
     start = draw(dates())
+    month = Period.month(start.year, start.month)
     if draw(st.booleans()):
-        return Period.month(start.year, start.month)
-    return Period(start, start + dt.timedelta(days=draw(st.integers(1, max_days))))
+        return month
+    return Period(start, start + dt.timedelta(days=draw(st.integers(1, (month.end - start).days))))
 
 
 @st.composite
@@ -479,9 +482,11 @@ def usages(
     min_groups: int = 0,
     max_groups: int = 12,
     integral: bool = False,
+    within: Period | None = None,
 ) -> Usage:
     """A usage summary written from totals: exact quantities by metric and dimensions
-    (``integral``: whole numbers only)."""
+    (``integral``: whole numbers only); with ``within``, each group is used on a random
+    day of that period (day-resolved), else undated."""
     quantity = (
         st.integers(0, 20_000).map(Decimal)
         if integral
@@ -491,7 +496,13 @@ def usages(
     for _ in range(draw(st.integers(min_groups, max_groups))):
         key = (draw(st.sampled_from(list(metrics))), draw(dimensions()))
         totals[key] = draw(quantity)
-    return Usage.from_totals(totals)
+    if within is None:
+        return Usage.from_totals(totals)
+    days = st.integers(0, within.days - 1).map(lambda n: within.start + dt.timedelta(days=n))
+    return sum(
+        (Usage.from_totals({key: value}, on=draw(days)) for key, value in totals.items()),
+        Usage(),
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -1099,7 +1110,7 @@ def contracts(
     return Contract(
         "property contract",
         cur,
-        chosen,
+        [_billable(component, term) for component in chosen],
         meters=meters,
         cycle=Cycle.monthly() if cycle is None else cycle,
         rounding=draw(roundings()),
@@ -1107,6 +1118,35 @@ def contracts(
         term=term,
         unpriced=unpriced,
     )
+
+
+def _billable(component: Component, term: Window) -> Component:
+    """``component``, with a setup fee moved into the term and its window if it lies
+    outside them (a contract refuses a one-off fee that would never be billed).
+    """
+    if not isinstance(component, SetupFee):
+        return component
+    if component.on in term and component.on in component.active:
+        return component
+    allowed = _meet(term, component.active)
+    active = component.active
+    if allowed is None:  # the windows do not meet: the fee applies whenever the term does
+        allowed, active = term, Window()
+    if component.on in allowed:
+        return attrs.evolve(component, active=active)
+    assert allowed.start is not None or allowed.end is not None
+    on = allowed.start if allowed.start is not None else allowed.end - dt.timedelta(days=1)  # type: ignore[operator]
+    return attrs.evolve(component, on=on, active=active)
+
+
+def _meet(one: Window, other: Window) -> Window | None:
+    """The days both windows share, or ``None``."""
+    starts = [w.start for w in (one, other) if w.start is not None]
+    ends = [w.end for w in (one, other) if w.end is not None]
+    start, end = (max(starts) if starts else None), (min(ends) if ends else None)
+    if start is not None and end is not None and start >= end:
+        return None
+    return Window(start, end)
 
 
 @attrs.frozen
@@ -1157,7 +1197,7 @@ def cases(
             max_size=max_events,
         )
     )
-    return Case(contract, period, batch, draw(usages()))
+    return Case(contract, period, batch, draw(usages(within=period)))
 
 
 def map_money(value: T, function: Callable[[Money], Money]) -> T:

@@ -209,23 +209,46 @@ def test_compare_on_usage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 def test_compare_what_if_volumes(tmp_path: Path) -> None:
     flat = write(tmp_path / "flat.toml", FLAT)
     volume = "handle_minutes[channel=phone,language=de]=0:2000:1000"
-    result = run("compare", CONTRACT, flat, "--volume", volume, "--period", "2026-11")
+    result = run("compare", CONTRACT, flat, "--volume", volume, "--period", "2026-12")
     assert result.returncode == 0, result.stderr
-    # 0 min: 4500 setup + minimum 1000 min x 0.80 = 800.00 + 6 % of 800.00 = 48.00 -> 5348.00
-    # 1000 min: 4500 + 1000 x 0.95 = 950.00 + 6 % = 57.00 -> 5507.00
-    # 2000 min: 4500 + 1900.00 + 114.00 -> 6514.00; the flat fee is 6000.00 throughout
+    # December, a whole month: 0 min: minimum 2000 min x 0.80 = 1600.00 + 6 % = 96.00;
+    # 1000 min: 950.00 + shortfall 1000 x 0.80 = 800.00 -> 1750.00 + 105.00 = 1855.00;
+    # 2000 min: 1900.00 + 114.00 = 2014.00; the flat fee is 6000.00 throughout
     assert result.stdout == (
         "handle_minutes[channel=phone, language=de]  Pay-per-use support (EUR)  Flat fee (EUR)"
         "  cheapest\n"
         "------------------------------------------  -------------------------  --------------"
         "  -------------------\n"
-        "0                                                            5,348.00        6,000.00"
+        "0                                                            1,696.00        6,000.00"
         "  Pay-per-use support\n"
-        "1000                                                         5,507.00        6,000.00"
+        "1000                                                         1,855.00        6,000.00"
         "  Pay-per-use support\n"
-        "2000                                                         6,514.00        6,000.00"
-        "  Flat fee\n"
+        "2000                                                         2,014.00        6,000.00"
+        "  Pay-per-use support\n"
     )
+
+
+def test_compare_what_if_volumes_in_a_partial_month(tmp_path: Path) -> None:
+    flat = write(tmp_path / "flat.toml", FLAT)
+    volume = "handle_minutes[channel=phone,language=de]=0:2000:1000"
+    # pay-per-use starts on the 16th: a November total cannot say how much came after it
+    refused = run("compare", CONTRACT, flat, "--volume", volume, "--period", "2026-11")
+    assert refused.returncode == 1
+    assert "('Phone') is active only in 2026-11-16..2026-12-01 of 2026-11" in refused.stderr
+    assert "spread='days'" in refused.stderr
+    # spread evenly over the days, the second half of the month sees half of each volume:
+    # 0 min: 4500 setup + minimum 1000 (2000 x 15/30) x 0.80 = 800.00 + 6 % 48.00 = 5348.00;
+    # 1000 min: 500 x 0.95 = 475.00 + shortfall 500 x 0.80 = 400.00, 6 % of 875.00 = 52.50
+    # -> 5427.50; 2000 min: 950.00 + 57.00 -> 5507.00
+    result = run(
+        "compare", CONTRACT, flat, "--volume", volume, "--period", "2026-11", "--spread", "days"
+    )
+    assert result.returncode == 0, result.stderr
+    assert [line.split()[1] for line in result.stdout.splitlines()[2:]] == [
+        "5,348.00",
+        "5,427.50",
+        "5,507.00",
+    ]
 
 
 def test_compare_json_and_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -451,7 +474,7 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     )
     assert error("quote", CONTRACT, USAGE, "--from", "2026-01", "--to", "2999-12") == (
         2,
-        "meterprice quote: error: --from/--to spans 11688 periods; at most 10000\n",
+        "meterprice quote: error: 2026-01-01..3000-01-01 spans more than 10000 billing periods\n",
     )
 
 

@@ -27,10 +27,12 @@ from meterprice import (
     Maximum,
     Money,
     Percentage,
+    Period,
     PerUnit,
     PricingContext,
     RecurringFee,
     Rounding,
+    Usage,
     Window,
 )
 
@@ -51,6 +53,13 @@ def amounts(invoice: Invoice) -> list[tuple[str, Decimal]]:
 
 # 18000 min x 0.95 = 17100.00 and 500 orders x 12.00 = 6000.00: usage 23100.00
 BUSY = {"handle_minutes": 18000, "orders": 500}
+
+
+def busy_in(period: str) -> Usage:
+    """BUSY used on the last day of ``period``: inside any term or window of it."""
+    return Usage.from_totals(BUSY, on=Period.parse(period).last_day)
+
+
 # 10000 min x 0.95 = 9500.00 and 500 x 12.00 = 6000.00: usage 15500.00
 QUIET = {"handle_minutes": 10000, "orders": 500}
 
@@ -71,7 +80,7 @@ class Credit(Component):
 def test_a_cap_credits_the_excess_of_the_tagged_lines() -> None:
     cap = Maximum("Usage cap", amount="20000.00 CNY", of={"usage"})
     contract = Contract("Shop", "CNY", [*usage_lines(), cap])
-    busy = contract.invoice(BUSY, "2026-11")
+    busy = contract.invoice(busy_in("2026-11"), "2026-11")
     # usage 23100.00 is 3100.00 above the 20000.00 cap; the platform fee is not capped
     assert amounts(busy) == [
         ("Minutes", Decimal("17100.00")),
@@ -106,7 +115,7 @@ def test_a_subtotal_right_on_the_cap_is_not_credited() -> None:
 
 def test_a_cap_on_every_line_above() -> None:
     cap = Maximum("Cap", amount="20000.00 CNY")
-    invoice = Contract("Shop", "CNY", [*usage_lines(), cap]).invoice(BUSY, "2026-11")
+    invoice = Contract("Shop", "CNY", [*usage_lines(), cap]).invoice(busy_in("2026-11"), "2026-11")
     # 17100.00 + 6000.00 + 1000.00 = 24100.00, 4100.00 above the cap
     assert amounts(invoice)[-1] == ("Cap", Decimal("-4100.00"))
     assert invoice.lines[-1].basis == "24100 CNY (all lines above) capped at 20000 CNY"
@@ -117,7 +126,7 @@ def test_a_prorated_cap_in_partial_months() -> None:
     cap = Maximum("Cap", amount="20000.00 CNY", of={"usage"}, prorate=True)
     november = Contract(
         "Shop", "CNY", [*usage_lines(), cap], term=Window(start=D(2026, 11, 16))
-    ).invoice(BUSY, "2026-11")
+    ).invoice(busy_in("2026-11"), "2026-11")
     # cap 20000.00 x 15/30 = 10000.00; credit 10000.00 - 23100.00 = -13100.00
     assert amounts(november)[-1] == ("Cap", Decimal("-13100.00"))
     assert november.lines[-1].basis == (
@@ -125,19 +134,21 @@ def test_a_prorated_cap_in_partial_months() -> None:
     )
     december = Contract(
         "Shop", "CNY", [*usage_lines(), cap], term=Window(start=D(2026, 12, 22))
-    ).invoice(BUSY, "2026-12")
+    ).invoice(busy_in("2026-12"), "2026-12")
     # cap 20000.00 x 10/31 = 6451.6129... rounded once to 6451.61; credit
     # 6451.61 - 23100.00 = -16648.39, so usage + credit is exactly 6451.61
     assert amounts(december)[-1] == ("Cap", Decimal("-16648.39"))
     # a whole month is not prorated: 23100.00 - 20000.00 = 3100.00
-    whole = Contract("Shop", "CNY", [*usage_lines(), cap]).invoice(BUSY, "2026-12")
+    whole = Contract("Shop", "CNY", [*usage_lines(), cap]).invoice(busy_in("2026-12"), "2026-12")
     assert amounts(whole)[-1] == ("Cap", Decimal("-3100.00"))
 
 
 def test_a_tagged_cap_is_seen_by_later_components() -> None:
     cap = Maximum("Cap", amount="20000.00 CNY", of={"usage"}, tags={"usage"})
     pm = Percentage("Project management", percent=6, of={"usage"})
-    invoice = Contract("Shop", "CNY", [*usage_lines(), cap, pm]).invoice(BUSY, "2026-11")
+    invoice = Contract("Shop", "CNY", [*usage_lines(), cap, pm]).invoice(
+        busy_in("2026-11"), "2026-11"
+    )
     # the capped usage is 23100.00 - 3100.00 = 20000.00; 6 % of it is 1200.00
     assert amounts(invoice)[-1] == ("Project management", Decimal("1200.00"))
 
@@ -167,7 +178,9 @@ def test_maximum_validation() -> None:
 
 def test_a_percentage_discount_on_tagged_lines() -> None:
     discount = Discount("Launch discount", percent=10, of={"usage"})
-    invoice = Contract("Shop", "CNY", [*usage_lines(), discount]).invoice(BUSY, "2026-11")
+    invoice = Contract("Shop", "CNY", [*usage_lines(), discount]).invoice(
+        busy_in("2026-11"), "2026-11"
+    )
     # 10 % off 23100.00 = -2310.00; the platform fee keeps its price
     line = invoice.lines[-1]
     assert (line.component, line.amount) == ("Launch discount", Money("-2310.00", "CNY"))
@@ -195,14 +208,18 @@ def test_a_percentage_discount_is_rounded_once() -> None:
 
 def test_a_full_discount_leaves_exactly_zero() -> None:
     discount = Discount("Free trial", percent=100, of={"usage"})
-    invoice = Contract("Shop", "CNY", [*usage_lines(), discount]).invoice(BUSY, "2026-11")
+    invoice = Contract("Shop", "CNY", [*usage_lines(), discount]).invoice(
+        busy_in("2026-11"), "2026-11"
+    )
     # -100 % of 23100.00: the usage lines add up to 0.00, only the platform fee remains
     assert invoice.total == Money("1000.00", "CNY")
 
 
 def test_a_fixed_discount_and_its_limit() -> None:
     discount = Discount("Loyalty", amount="500.00 CNY", of={"usage"})
-    invoice = Contract("Shop", "CNY", [*usage_lines(), discount]).invoice(BUSY, "2026-11")
+    invoice = Contract("Shop", "CNY", [*usage_lines(), discount]).invoice(
+        busy_in("2026-11"), "2026-11"
+    )
     assert amounts(invoice)[-1] == ("Loyalty", Decimal("-500.00"))
     assert invoice.lines[-1].basis == "500.00 CNY off 23100 CNY (lines tagged usage)"
     assert discount.money_values == (("amount", Money("500.00", "CNY")),)
@@ -234,7 +251,7 @@ def test_a_prorated_fixed_discount() -> None:
     discount = Discount("Loyalty", amount="500.00 CNY", of={"usage"}, prorate=True)
     november = Contract(
         "Shop", "CNY", [*usage_lines(), discount], term=Window(start=D(2026, 11, 16))
-    ).invoice(BUSY, "2026-11")
+    ).invoice(busy_in("2026-11"), "2026-11")
     # 500.00 x 15/30 = 250.00
     assert amounts(november)[-1] == ("Loyalty", Decimal("-250.00"))
     assert november.lines[-1].basis == (
@@ -242,11 +259,13 @@ def test_a_prorated_fixed_discount() -> None:
     )
     december = Contract(
         "Shop", "CNY", [*usage_lines(), discount], term=Window(start=D(2026, 12, 22))
-    ).invoice(BUSY, "2026-12")
+    ).invoice(busy_in("2026-12"), "2026-12")
     # 500.00 x 10/31 = 161.2903... -> -161.29
     assert amounts(december)[-1] == ("Loyalty", Decimal("-161.29"))
     # a whole month: the whole 500.00
-    whole = Contract("Shop", "CNY", [*usage_lines(), discount]).invoice(BUSY, "2026-12")
+    whole = Contract("Shop", "CNY", [*usage_lines(), discount]).invoice(
+        busy_in("2026-12"), "2026-12"
+    )
     assert amounts(whole)[-1] == ("Loyalty", Decimal("-500.00"))
 
 
@@ -303,7 +322,7 @@ def test_a_cap_holds(data: st.DataObject, currency: Currency, rounding: Rounding
     of = data.draw(st.sampled_from([None, {"usage"}]))
     cap = Maximum("Cap", amount=Money(limit, currency), of=of, prorate=prorate)
     contract = Contract("Shop", currency, [*lines, cap], rounding=rounding, term=Window(start))
-    invoice = contract.invoice(usage, "2026-11")
+    invoice = contract.invoice(Usage.from_totals(usage, on=D(2026, 11, 30)), "2026-11")
     capped = [line for line in invoice.lines if line.component != "Cap"]
     credit = [line.amount.amount for line in invoice.lines if line.component == "Cap"]
     before = sum(
@@ -347,7 +366,7 @@ def test_a_discount_never_makes_the_subtotal_negative(
         )
     start = data.draw(st.none() | st.dates(D(2026, 11, 2), D(2026, 11, 30)))
     contract = Contract("Shop", currency, [*lines, discount], rounding=rounding, term=Window(start))
-    invoice = contract.invoice(usage, "2026-11")
+    invoice = contract.invoice(Usage.from_totals(usage, on=D(2026, 11, 30)), "2026-11")
     before = sum(
         (Fraction(line.amount.amount) for line in invoice.lines if "usage" in line.tags),
         Fraction(0),

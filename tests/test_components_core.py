@@ -522,8 +522,16 @@ def test_setup_fee_outside_the_active_window_is_not_billed() -> None:
     setup = SetupFee(
         "Implementation", amount="4500.00 EUR", on=D(2026, 11, 2), active={"start": "2026-11-16"}
     )
-    contract = Contract("C", "EUR", [setup])
-    assert contract.invoice({}, "2026-11").lines == ()
+    # it would never be billed: refused when the contract is built, with its path
+    with pytest.raises(
+        ContractError,
+        match=r"components\[0\]\.on: 'Implementation' is due on 2026-11-02, outside its own "
+        r"window \[2026-11-16, \.\.\.\)",
+    ):
+        Contract("C", "EUR", [setup])
+    # likewise outside the contract's term (go-live on the 16th, the fee dated earlier)
+    with pytest.raises(ContractError, match="outside the contract's term"):
+        Contract("C", "EUR", [SetupFee("S", amount="1 EUR", on="2026-11-02")], term=NOV_FROM_16)
     assert SetupFee("S", amount="1 EUR", on="2026-11-02").price(ctx(active=NOV_FROM_16)) == ()
 
 

@@ -18,6 +18,7 @@ from meterprice import (
     Calendar,
     Contract,
     ContractError,
+    Cycle,
     DateRange,
     DayRate,
     Dimensions,
@@ -396,8 +397,10 @@ def test_day_rate_totals_over_a_year_equal_the_sum_over_its_months(
         "Peak", calendar=calendar, rate=Money(rate, "CNY"), agents=agents, active=Window(start)
     )
     contract = Contract("Shop", "CNY", [component])
-    year = contract.invoice({}, Period.year(2026))
-    months = [contract.invoice({}, Period.month(2026, month)) for month in range(1, 13)]
+    yearly = Contract("Shop", "CNY", [component], cycle=Cycle.yearly())
+    year = yearly.invoice({}, Period.year(2026))
+    months = contract.invoices({}, "2026")
+    assert [str(invoice.period) for invoice in months] == [f"2026-{m:02}" for m in range(1, 13)]
     yearly_exact = sum((line.exact for line in year.lines), Fraction(0))
     monthly_exact = sum((line.exact for inv in months for line in inv.lines), Fraction(0))
     # exactly equal before rounding: every charged day is in exactly one month

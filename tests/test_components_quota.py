@@ -25,6 +25,7 @@ from meterprice import (
     Invoice,
     Meter,
     Money,
+    Period,
     Quota,
     Usage,
     Window,
@@ -45,7 +46,10 @@ def package(**overrides: object) -> Quota:
 
 def bill(quota: Quota, used: object, period: str = "2026-11", **contract: object) -> Invoice:
     priced = Contract("Shop", "CNY", [quota], **contract)  # type: ignore[arg-type]
-    return priced.invoice({"consultations": used}, period)
+    # the consultations are used on the first day the quota is active
+    active = quota.active.within(priced.term.within(Period.parse(period)) or Period.parse(period))
+    on = Period.parse(period).start if active is None else active.start
+    return priced.invoice(Usage.from_totals({"consultations": used}, on=on), period)
 
 
 def amounts(invoice: Invoice) -> list[str]:
@@ -312,7 +316,7 @@ usages = decimals(min_value=-2_000, max_value=15_000, places=3)
 
 def _credit_and_fee(quota: Quota, used: Decimal) -> tuple[Fraction, Fraction]:
     invoice = Contract("Shop", "CNY", [quota]).invoice(
-        Usage.from_totals({"consultations": used}), "2026-11"
+        Usage.from_totals({"consultations": used}, on="2026-11-30"), "2026-11"
     )
     fee = invoice.lines_of("Monthly package")[0].exact
     credits = [line.exact for line in invoice.lines if "shortfall" in line.description]

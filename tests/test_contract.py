@@ -176,9 +176,15 @@ def test_invoices_over_several_periods() -> None:
     assert [str(invoice.period) for invoice in invoices] == ["2026-10", "2026-11", "2026-12"]
     # 95.00 + 5.70; 10.22 as above; 60.00 + 3.60
     assert [str(invoice.total) for invoice in invoices] == ["100.70 EUR", "10.22 EUR", "63.60 EUR"]
-    assert support().invoices(EVENTS, D(2026, 11, 15), D(2026, 11, 16))[0].period == Period.month(
-        2026, 11
-    )
+    # a range that is not a billing period gives the part of each billing period in it
+    (one_day,) = support().invoices(EVENTS, D(2026, 11, 15), D(2026, 11, 16))
+    assert one_day.period == Period.day(D(2026, 11, 15))
+    # a period spelled as text: a quarter is its three months
+    assert [str(i.period) for i in support().invoices(EVENTS, "2026-Q4")] == [
+        "2026-10",
+        "2026-11",
+        "2026-12",
+    ]
 
 
 def test_invoice_for_a_custom_period() -> None:
@@ -287,7 +293,9 @@ def test_term_starting_mid_month_makes_the_first_month_partial() -> None:
     assert contract.term == Window(start=D(2026, 11, 16))
     # November: 1500 x 15/30 = 750.00; only the 10.2 chat minutes after the 16th: 10.20
     assert amounts(contract.invoice(EVENTS, "2026-11")) == ["750.00", "10.20"]
-    assert contract.invoice(EVENTS, "2026-10").lines == ()  # before the term
+    with pytest.raises(PricingError, match=r"2026-10 is outside the term \[2026-11-16, \.\.\.\)"):
+        contract.invoice(EVENTS, "2026-10")  # before the term: refused ...
+    assert contract.invoice(EVENTS, "2026-10", outside_term="empty").lines == ()  # ... or empty
     assert amounts(contract.invoice(EVENTS, "2026-12")) == ["1500.00", "100.00"]
     ended = Contract(
         "Ended",
@@ -298,7 +306,9 @@ def test_term_starting_mid_month_makes_the_first_month_partial() -> None:
     # 10 of 30 days: 500.00
     assert amounts(ended.invoice({}, "2026-11")) == ["500.00"]
     with pytest.raises(UsageError, match="no meter reads: emails"):
-        contract.invoice([Event("emails", 1, dt.datetime(2026, 10, 5))], "2026-10")
+        contract.invoice(
+            [Event("emails", 1, dt.datetime(2026, 10, 5))], "2026-10", outside_term="empty"
+        )
 
 
 # -- previous-period pricing ----------------------------------------------------------------
@@ -369,7 +379,8 @@ def test_previous_period_is_required_with_a_summary() -> None:
     contract = Contract("Commission", "EUR", [LastMonthCommission("Commission", metric="sales")])
     with pytest.raises(
         PricingError,
-        match="'Commission' price\\(s\\) on the previous period's usage: pass previous_usage=",
+        match=r"'Commission' price\(s\) on the previous period's usage \(2026-10\): pass "
+        "previous_usage=",
     ):
         contract.invoice({"sales": 3}, "2026-11")
     with pytest.raises(PricingError, match="previous_usage"):
@@ -380,9 +391,9 @@ def test_previous_period() -> None:
     contract = support()
     assert contract.previous_period(Period.month(2026, 11)) == Period.month(2026, 10)
     assert contract.previous_period(Period.month(2027, 1)) == Period.month(2026, 12)
-    # not a cycle period: the same number of days just before it
+    # part of a billing period: the billing period before the one that contains it
     half = Period(D(2026, 11, 16), D(2026, 12, 1))
-    assert contract.previous_period(half) == Period(D(2026, 11, 1), D(2026, 11, 16))
+    assert contract.previous_period(half) == Period.month(2026, 10)
     weekly = support(cycle=Cycle.weekly())
     week = Period(D(2026, 11, 16), D(2026, 11, 23))
     assert weekly.previous_period(week) == Period(D(2026, 11, 9), D(2026, 11, 16))
@@ -709,7 +720,15 @@ def test_previous_period_events_count_only_inside_the_term() -> None:
     assert contract.invoice(sales, "2026-12").total == Money("3.00", "EUR")  # 3, not 5 + 3
     assert contract.invoice({}, "2026-11", previous_usage=sales).lines == ()
     assert contract.invoice({}, "2026-12", previous_usage=sales).total == Money("3.00", "EUR")
-    # a summary is the usage it says, as for the invoiced period
-    assert contract.invoice({}, "2026-12", previous_usage={"sales": 13}).total == Money(
-        "13.00", "EUR"
-    )
+    # a summary of November cannot say which sales came after the 16th: refused ...
+    with pytest.raises(
+        PricingError, match=r"the contract's term covers only 2026-11-16\.\.2026-12-01 of 2026-11"
+    ):
+        contract.invoice({}, "2026-12", previous_usage={"sales": 13})
+    # ... unless spread evenly over November's days: 13 x 15/30 = 6.50
+    assert contract.invoice(
+        {}, "2026-12", previous_usage={"sales": 13}, spread="days"
+    ).total == Money("6.50", "EUR")
+    # totals given per day are cut exactly: only the 3 of the 20th
+    daily = Usage.from_daily({"2026-11-10": {"sales": 5}, "2026-11-20": {"sales": 3}})
+    assert contract.invoice({}, "2026-12", previous_usage=daily).total == Money("3.00", "EUR")

@@ -100,7 +100,7 @@ def test_dimensions_map_channels_to_usage_and_no_minimum() -> None:
     assert phone.where.to_dict() == {"channel": "phone", "language": "de"}
     assert proposal.contract.term.start == dt.date(2026, 11, 16)
     assert proposal.contract.meters[0].group_by == ("channel", "language")
-    f = cost_function(proposal.contract, "handle_minutes", "2026-11", upto=10)
+    f = cost_function(proposal.contract, "handle_minutes", "2026-12", upto=10)
     assert f(10) == 0  # usage without dimensions matches no channel filter
 
 

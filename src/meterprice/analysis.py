@@ -136,8 +136,10 @@ class Mix:
         if amount < 0:
             raise ValueError(f"volume must not be negative (got {volume!r})")
         if not self.shares:
-            return Usage({(self.metric, to_dimensions(None)): _Sum(amount)})
-        return Usage({(self.metric, dims): _Sum(amount * share) for dims, share in self.shares})
+            return Usage._from_entries({(self.metric, to_dimensions(None), None): _Sum(amount)})
+        return Usage._from_entries(
+            {(self.metric, dims, None): _Sum(amount * share) for dims, share in self.shares}
+        )
 
 
 def _mix(metric: str | Mix) -> Mix:

@@ -114,17 +114,33 @@ def _load(path: str) -> Contract:
 
 
 def _periods(args: argparse.Namespace, contract: Contract) -> list[Period]:
+    """The invoices to price: each billing period of the contract that ``--period`` (or
+    ``--from``/``--to``, whole billing periods) covers, cut to it and to the term.
+    """
     if args.period is not None:
         if args.start is not None or args.stop is not None:
             raise _UsageError("give either --period or --from/--to, not both")
-        return [args.period]
-    if args.start is None or args.stop is None:
+        span = args.period
+    elif args.start is None or args.stop is None:
         raise _UsageError("give the period to price: --period 2026-11, or --from and --to")
-    if args.stop.end <= args.start.start:
+    elif args.stop.end <= args.start.start:
         raise _UsageError(f"--to {args.stop} is before --from {args.start}")
-    periods = list(contract.cycle.periods(args.start.start, args.stop.end))
-    if len(periods) > _MAX_ROWS:
-        raise _UsageError(f"--from/--to spans {len(periods)} periods; at most {_MAX_ROWS}")
+    else:
+        span = Period(
+            contract.cycle.period_of(args.start.start).start,
+            contract.cycle.period_of(args.stop.last_day).end,
+        )
+    periods = []
+    for billing in contract.cycle.periods(span.start, span.end):
+        cut = billing.overlap(span)
+        if cut is not None and contract.term.within(cut) is not None:
+            periods.append(cut)
+        if len(periods) > _MAX_ROWS:
+            raise _UsageError(f"{span} spans more than {_MAX_ROWS} billing periods")
+    if not periods:
+        raise _CommandError(
+            f"{span} is outside the term {contract.term} of contract {contract.name!r}"
+        )
     return periods
 
 
@@ -274,7 +290,7 @@ def _usage_info(file: UsageFile) -> dict[str, Any]:
 def _priced(path: str, contract: Contract, daily: DailyUsage, period: Period) -> Invoice:
     """The invoice of ``period``; a pricing error names the contract's file."""
     try:
-        return contract.invoice(daily.usage, period)
+        return contract.invoice(daily.total, period)
     except MeterpriceError as error:
         raise _CommandError(f"{path}: {error}") from None
 
@@ -343,7 +359,7 @@ def _cmd_explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     blocks = []
     for period, invoice in zip(periods, invoices, strict=True):
         text = [invoice.explain(), "", f"Usage metered in {period} ({contract.timezone}):"]
-        text.extend(_usage_lines(contract, daily.usage(period)))
+        text.extend(_usage_lines(contract, daily.total.within(period)))
         if contract.meters:
             text.append("Meters:")
             text.extend(f"  {meter.describe()}" for meter in contract.meters)
@@ -433,7 +449,7 @@ def _cmd_compare(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             row = []
             for path, contract in zip(args.contracts, contracts, strict=True):
                 try:
-                    row.append(contract.invoice(usage, args.period).total)
+                    row.append(contract.invoice(usage, args.period, spread=args.spread).total)
                 except MeterpriceError as error:
                     raise _CommandError(f"{path}: {error}") from None
             totals.append(row)
@@ -636,6 +652,15 @@ def _parser() -> argparse.ArgumentParser:
         help=(
             "price what-if totals of a billable metric instead (STOP included; repeat for "
             "a grid; METRIC[dimension=value,...] selects dimensions)"
+        ),
+    )
+    compare.add_argument(
+        "--spread",
+        choices=("days",),
+        default=None,
+        help=(
+            "spread what-if totals evenly over the period's days where a term or a "
+            "component covers only part of it (otherwise such totals are refused)"
         ),
     )
     _add_periods(compare)

@@ -5,6 +5,7 @@ cycle, a currency and one rounding policy; :meth:`Contract.invoice` prices a per
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
@@ -13,16 +14,19 @@ from typing import Any, Literal
 import attrs
 
 from meterprice.components.base import Charge, Component, PricingContext, to_window
-from meterprice.errors import ContractError, PricingError
+from meterprice.errors import ContractError, PeriodError, PricingError
 from meterprice.invoice import Invoice, Line
 from meterprice.metering import Meter, meter_events
 from meterprice.money import Currency, Money, Rounding
 from meterprice.periods import Cycle, Period, Window
 from meterprice.usage import Event, Usage, display_quantity
 
-__all__ = ["Contract", "UsageInput"]
+__all__ = ["Contract", "Spread", "UsageInput"]
 
 UsageInput = Usage | Mapping[Any, object] | Iterable[Event] | Callable[[Period], Usage]
+Spread = Literal["days"] | None
+"""How an invoice places undated totals where only part of the period is priced:
+``None`` refuses, ``"days"`` spreads them evenly over the period's days."""
 """What :meth:`Contract.invoice` prices: a :class:`~meterprice.Usage`, a mapping of
 totals (``{"handle_minutes": 12000}``), raw :class:`~meterprice.Event` values, or a
 function giving the usage metered in any window of days (what a streaming reader of a
@@ -121,6 +125,19 @@ class Contract:
                     f"components[{names[component.name]}]"
                 )
             names[component.name] = index
+            for path, day in component.one_off_dates:
+                where = (
+                    f"the contract's term {self.term}"
+                    if day not in self.term
+                    else f"its own window {component.active}"
+                    if day not in component.active
+                    else None
+                )
+                if where is not None:
+                    raise ContractError(
+                        f"components[{index}].{path}: {component.name!r} is due on {day}, "
+                        f"outside {where}, so it would never be billed"
+                    )
             for path, money in component.money_values:
                 if money.currency != self.currency:
                     raise ContractError(
@@ -194,8 +211,8 @@ class Contract:
         )
 
     def meter(self, events: Iterable[Event], period: Period | str) -> Usage:
-        """The usage of ``events`` within ``period`` (the contract's time zone); naive
-        timestamps are read as wall-clock time in that zone.
+        """The day-resolved usage of ``events`` within ``period`` (any range of days, in
+        the contract's time zone); naive timestamps are read as wall-clock time there.
         """
         return self._meter(_as_list(events), _to_period(period))
 
@@ -203,16 +220,31 @@ class Contract:
         start, end = self.bounds(period)
         if events and events[0].at.tzinfo is None:
             start, end = start.replace(tzinfo=None), end.replace(tzinfo=None)
-        return meter_events(self.all_meters, events, start=start, end=end)
+        usage = meter_events(self.all_meters, events, start=start, end=end, timezone=self.timezone)
+        return usage._with_span(period)
 
-    # -- pricing ----------------------------------------------------------------------------
-    def previous_period(self, period: Period) -> Period:
-        """The period before ``period``: the previous cycle period when ``period`` is
-        one of the cycle's, else the same number of days just before it.
+    # -- pricing ---------------------------------------------------------------------------
+    def billing_period(self, period: Period | str) -> Period:
+        """The billing period of the contract's cycle that contains ``period``.
+
+        A period longer than one billing period, or straddling two, is a
+        :class:`~meterprice.errors.PeriodError` that points to :meth:`invoices`.
         """
-        if self.cycle.period_of(period.start) == period:
-            return self.cycle.previous(period)
-        return Period(period.start - dt.timedelta(days=period.days), period.start)
+        period = _to_period(period)
+        billing = self.cycle.period_of(period.start)
+        if period.end > billing.end:
+            covered = list(itertools.islice(self.cycle.periods(period.start, period.end), 3))
+            how_many = "2" if len(covered) == 2 else "several"
+            raise PeriodError(
+                f"{period} is not within one billing period of contract {self.name!r}: it "
+                f"covers {how_many} periods of its {self.cycle} cycle (from {covered[0]}); "
+                f"price each with contract.invoices(usage, {str(period)!r})"
+            )
+        return billing
+
+    def previous_period(self, period: Period) -> Period:
+        """The billing period before the one that contains ``period``."""
+        return self.cycle.previous(self.billing_period(period))
 
     def invoice(
         self,
@@ -220,31 +252,54 @@ class Contract:
         period: Period | str,
         *,
         previous_usage: UsageInput | None = None,
+        spread: Spread = None,
+        outside_term: Literal["error", "empty"] = "error",
     ) -> Invoice:
         """Price ``usage`` for ``period`` into an itemized :class:`~meterprice.Invoice`.
 
-        ``usage`` is raw events (metered here, only those inside the period count), a
-        :class:`~meterprice.Usage` or a mapping of totals. Components active in only
-        part of the period see only the events of that part; a summary is taken as
-        the usage of the part in which each component is active. ``usage`` may also be
-        a function that returns the usage metered in a given window of days (see
-        :class:`meterprice.usagefiles.DailyUsage`), which gives the same invoice as the
-        events it was metered from.
+        ``period`` is a billing period of the contract's cycle, or a part of one (a day,
+        a range of days: priced as a partial period, with fixed fees and minimums
+        prorated as for a term that starts mid-period); a longer period is refused (see
+        :meth:`invoices`). A period wholly outside the contract's term is refused unless
+        ``outside_term="empty"``.
+
+        ``usage`` is raw events (metered here; only those inside the period count), a
+        day-resolved :class:`~meterprice.Usage` (metered from events, files or frames:
+        each component takes the usage of its own days), an undated summary (a
+        :class:`~meterprice.Usage` of totals or a mapping such as
+        ``{"handle_minutes": 12000}``: the usage of the whole ``period``) or a function
+        that returns the usage metered in a given window of days. An undated summary
+        cannot be cut: where a component or the term covers only part of the period it
+        is refused, unless ``spread="days"`` spreads it evenly over the period's days
+        (a documented choice that the lines concerned state).
         """
-        period = _to_period(period)
-        source = _UsageSource(self, usage)
-        previous = self.previous_period(period)
-        previous_summary = self._previous_usage(source, previous, previous_usage)
+        requested = _to_period(period)
+        billing = self.billing_period(requested)
+        term = self.term.within(requested)
+        if term is None and outside_term != "empty":
+            if outside_term != "error":
+                raise ValueError(f"outside_term must be 'error' or 'empty' (got {outside_term!r})")
+            raise PricingError(
+                f"{requested} is outside the term {self.term} of contract {self.name!r}: "
+                "nothing is billed then (pass outside_term='empty' for an empty invoice)"
+            )
+        previous = self.cycle.previous(billing)
+        needs_previous = any(component.uses_previous_period for component in self.components)
+        source = _UsageSource(self, usage, requested, spread, previous if needs_previous else None)
+        previous_summary = (
+            self._previous_usage(source, previous, previous_usage, spread)
+            if needs_previous
+            else None
+        )
         lines: list[Line] = []
-        term = self.term.within(period)
         for index, component in enumerate(self.components):
             active = None if term is None else component.active.within(term)
             if active is None:
                 continue
             ctx = PricingContext(
-                period=period,
+                period=billing,
                 active=active,
-                usage=source.within(active),
+                usage=source.within(active, index, component),
                 lines=tuple(lines),
                 currency=self.currency,
                 rounding=self.rounding,
@@ -252,11 +307,13 @@ class Contract:
                 previous_usage=previous_summary,
                 timezone=self.timezone,
             )
-            lines.extend(self._line(index, component, charge) for charge in component.price(ctx))
-        full = source.within(period)  # every event is checked, even where no component ran
+            charges = component.price(ctx)
+            note = source.note(active, component)
+            lines.extend(self._line(index, component, charge, note) for charge in charges)
+        full = source.within(requested)  # every event is checked, even where no component ran
         if self.unpriced == "error":
             self._check_priced(full)
-        return Invoice(self.name, period, self.currency, self.rounding, tuple(lines))
+        return Invoice(self.name, requested, self.currency, self.rounding, tuple(lines))
 
     def _check_priced(self, usage: Usage) -> None:
         """Refuse usage of a billed metric that no billing component selects."""
@@ -282,32 +339,35 @@ class Contract:
             )
 
     def _previous_usage(
-        self, source: _UsageSource, previous: Period, given: UsageInput | None
-    ) -> Usage | None:
-        if not any(component.uses_previous_period for component in self.components):
-            return None
-        # events count only inside the contract's term, in the previous period as in the
-        # invoiced one: sales made before the contract started are no one's performance
+        self,
+        source: _UsageSource,
+        previous: Period,
+        given: UsageInput | None,
+        spread: Spread,
+    ) -> Usage:
+        """The previous period's usage, inside the contract's term only: sales made
+        before the contract started are no one's performance, whatever form they come in.
+        """
         window = self.term.within(previous)
+        if window is None:
+            return Usage()
         if given is not None:
-            if isinstance(given, (Usage, Mapping)):
-                return self._summary(given, previous)
-            return Usage() if window is None else self._summary(given, window)
-        if source.events is not None or source.metered is not None:
-            return Usage() if window is None else source.within(window)
+            return _UsageSource(self, given, previous, spread).within(window)
+        if source.covers(previous):
+            return source.within(window)
         needing = ", ".join(repr(c.name) for c in self.components if c.uses_previous_period)
         raise PricingError(
-            f"{needing} price(s) on the previous period's usage: "
-            "pass previous_usage= or raw events that cover the previous period"
+            f"{needing} price(s) on the previous period's usage ({previous}): pass "
+            "previous_usage=, raw events, or day-resolved usage that covers it"
         )
 
-    def _summary(self, usage: UsageInput, period: Period) -> Usage:
-        """``usage`` as a summary of ``period``: as given, from totals, from a function
+    def _summary(self, usage: UsageInput, period: Period, spread: Spread = None) -> Usage:
+        """``usage`` as the summary of ``period``: as given, from totals, from a function
         of windows, or metered from events.
         """
-        return _UsageSource(self, usage).within(period)
+        return _UsageSource(self, usage, period, spread).within(period)
 
-    def _line(self, index: int, component: Component, charge: Charge) -> Line:
+    def _line(self, index: int, component: Component, charge: Charge, note: str = "") -> Line:
         if not isinstance(charge, Charge):
             raise PricingError(
                 f"components[{index}] ({component.name!r}) returned {charge!r}, not a Charge"
@@ -321,7 +381,7 @@ class Contract:
             description=charge.description,
             amount=Money(amount, self.currency),
             exact=Fraction(charge.amount),
-            basis=charge.basis,
+            basis=charge.basis + note,
             quantity=charge.quantity,
             unit=charge.unit,
             unit_price=unit_price,
@@ -329,17 +389,44 @@ class Contract:
         )
 
     def invoices(
-        self, events: Iterable[Event], start: dt.date | str, end: dt.date | str
+        self,
+        usage: UsageInput,
+        start: Period | dt.date | str,
+        end: dt.date | str | None = None,
+        *,
+        spread: Spread = None,
     ) -> tuple[Invoice, ...]:
-        """One invoice per cycle period overlapping ``[start, end)`` and the contract's
-        term, from raw events.
+        """One invoice per billing period overlapping a range and the contract's term.
+
+        The range is a period (``"2026"``, ``"2026-Q4"``, ``"2026-11-16..2027-02-01"``)
+        or ``start`` and ``end`` dates. Each invoice covers its billing period cut to
+        the range and the term, so a range that does not start or end on a billing
+        period gives partial first and last invoices; events are metered once.
         """
-        batch = _as_list(events)
-        return tuple(
-            self.invoice(batch, period)
-            for period in self.cycle.periods(_date(start), _date(end))
-            if self.term.within(period) is not None
-        )
+        span = _to_period(start) if end is None else Period(_date(start), _date(end))  # type: ignore[arg-type]
+        periods = [
+            cut
+            for billing in self.cycle.periods(span.start, span.end)
+            if self.term.within(billing) is not None
+            and (cut := billing.overlap(span)) is not None
+            and self.term.within(cut) is not None
+        ]
+        if not periods:
+            return ()
+        if isinstance(usage, Mapping):
+            usage = Usage.from_totals(usage)
+        if isinstance(usage, Usage) and usage.undated_metrics() and len(periods) > 1:
+            raise PricingError(
+                f"the usage of {', '.join(sorted(usage.undated_metrics()))} has no days, so "
+                f"it cannot be split between the {len(periods)} billing periods of {span}: "
+                "give day-resolved usage (events, a usage file, Usage.from_daily)"
+            )
+        if isinstance(usage, Usage) or callable(usage):
+            source: UsageInput = usage
+        else:  # meter the events once, over every period and the one before the first
+            first = self.cycle.previous(self.cycle.period_of(periods[0].start))
+            source = self.meter(_as_list(usage), Period(first.start, periods[-1].end))
+        return tuple(self.invoice(source, period, spread=spread) for period in periods)
 
     def component(self, name: str) -> Component:
         """The component called ``name``."""
@@ -350,34 +437,100 @@ class Contract:
 
 
 class _UsageSource:
-    """The usage an invoice prices: a summary as given, or events metered per window."""
+    """The usage an invoice prices for ``requested``: a summary as given (day-resolved,
+    or undated: the usage of the whole of ``requested``), a function of windows, or
+    events metered once over ``requested`` and the previous period.
+    """
 
-    def __init__(self, contract: Contract, usage: UsageInput) -> None:
+    def __init__(
+        self,
+        contract: Contract,
+        usage: UsageInput,
+        requested: Period,
+        spread: Spread,
+        previous: Period | None = None,
+    ) -> None:
+        if spread not in (None, "days"):
+            raise ValueError(f"spread must be None or 'days' (got {spread!r})")
         self.contract = contract
-        self.events: list[Event] | None = None
+        self.requested = requested
         self.summary: Usage | None = None
         self.metered: Callable[[Period], Usage] | None = None
+        self.spread_metrics: frozenset[str] = frozenset()
+        if isinstance(usage, Mapping):
+            usage = Usage.from_totals(usage)
         if isinstance(usage, Usage):
+            if spread == "days" and not usage.dated:
+                self.spread_metrics = usage.undated_metrics()
+                usage = usage.spread(requested)
             self.summary = usage
-        elif isinstance(usage, Mapping):
-            self.summary = Usage.from_totals(usage)
         elif callable(usage):  # usage metered elsewhere, window by window
             self.metered = usage
         else:
-            self.events = _as_list(usage)
-        self._metered: dict[Period, Usage] = {}
+            start = requested.start if previous is None else min(previous.start, requested.start)
+            self.summary = contract._meter(_as_list(usage), Period(start, requested.end))
+        self._cache: dict[Period, Usage] = {}
 
-    def within(self, window: Period) -> Usage:
-        """The usage of ``window``: the summary, or the events metered inside it."""
-        if self.summary is not None:
-            return self.summary
-        if window not in self._metered:
-            if self.metered is not None:
-                self._metered[window] = self.metered(window)
+    def covers(self, window: Period) -> bool:
+        """Whether the usage of ``window`` is known (not only that of ``requested``)."""
+        if self.metered is not None:
+            return True
+        assert self.summary is not None
+        if not self.summary.dated:
+            return False
+        span = self.summary.span
+        return span is None or (span.start <= window.start and window.end <= span.end)
+
+    def within(
+        self,
+        window: Period,
+        index: int | None = None,
+        component: Component | None = None,
+    ) -> Usage:
+        """The usage of ``window``, refusing to cut undated usage that ``component``
+        (every metric when ``None``) reads.
+        """
+        if self.metered is not None:
+            if window not in self._cache:
+                self._cache[window] = self.metered(window)
+            return self._cache[window]
+        summary = self.summary
+        assert summary is not None
+        if summary.dated:
+            if window not in self._cache:
+                self._cache[window] = summary.within(window)
+            return self._cache[window]
+        if window == self.requested:
+            return summary
+        undated = summary.undated_metrics()
+        read = undated if component is None else undated & component.metrics
+        if read:
+            what = ", ".join(sorted(read))
+            if component is None:
+                who = (
+                    f"the contract's term covers only {window} of {self.requested}, but the "
+                    f"usage of {what} there"
+                )
             else:
-                assert self.events is not None
-                self._metered[window] = self.contract._meter(self.events, window)
-        return self._metered[window]
+                who = (
+                    f"components[{index}] ({component.name!r}) is active only in {window} of "
+                    f"{self.requested}, but its usage of {what}"
+                )
+            raise PricingError(
+                f"{who} has no days, so the part of it in {window} is unknown. Give "
+                "day-resolved usage (events, a usage file, Usage.from_daily) or pass "
+                "spread='days' to spread the totals evenly over the days of the period"
+            )
+        return summary._cut(window)
+
+    def note(self, active: Period, component: Component) -> str:
+        """What a line says when its usage was spread evenly over the period's days."""
+        if active == self.requested or not self.spread_metrics & component.metrics:
+            return ""
+        return (
+            f" (totals spread evenly over days: {active.days} of the "
+            f"{self.requested.days} days of {self.requested})"
+        )
 
 
 def _date(value: dt.date | str) -> dt.date:

@@ -8,6 +8,7 @@ __all__ = [
     "ContractError",
     "CurrencyMismatchError",
     "MeterpriceError",
+    "PeriodError",
     "PricingError",
     "UnknownCurrencyError",
     "UsageError",
@@ -36,3 +37,7 @@ class ContractError(MeterpriceError, ValueError):
 
 class PricingError(MeterpriceError, ValueError):
     """A contract that cannot price the usage it was given (a missing matrix price, ...)."""
+
+
+class PeriodError(MeterpriceError, ValueError):
+    """A period that cannot be read or priced as asked (not within one billing period)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import zoneinfo
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -29,12 +30,13 @@ from meterprice.usage import (
     Aggregation,
     Event,
     Usage,
+    _DayKey,
     _Distinct,
-    _Key,
     _Latest,
     _Max,
     _State,
     _Sum,
+    instant,
 )
 
 __all__ = ["TIME_UNITS", "Meter", "meter_events"]
@@ -189,10 +191,13 @@ class Meter:
         *,
         start: dt.datetime | None = None,
         end: dt.datetime | None = None,
+        timezone: str | dt.tzinfo = "UTC",
     ) -> Usage:
-        """Meter ``events`` with this meter alone (events of other metrics are ignored)."""
+        """Meter ``events`` with this meter alone (events of other metrics are ignored);
+        the usage is dated by the day of each event in ``timezone``.
+        """
         own = [event for event in events if event.metric == self.source]
-        return meter_events([self], own, start=start, end=end)
+        return meter_events([self], own, start=start, end=end, timezone=timezone)
 
     def describe(self) -> str:
         """A one-line human description of what this meter does."""
@@ -215,8 +220,9 @@ class Meter:
 
 
 _Items = tuple[tuple[str, str], ...]
-#: Events counted by metric and dimension pairs, then by quantity.
-_Tally = dict[tuple[str, _Items], Counter[Decimal]]
+_Part = tuple[str, _Items]
+#: Events counted by metric and dimension pairs and day, then by quantity.
+_Tally = dict[tuple[_Part, dt.date], Counter[Decimal]]
 
 # What events are split by: the metric and the sorted ``(name, value)`` pairs of the
 # Dimensions, not the Dimensions object, so that hashing and comparing stays in C
@@ -226,27 +232,51 @@ _PART = operator.attrgetter("metric", "dimensions._items")
 _ITEMS = operator.attrgetter("dimensions._items")
 _METRIC = operator.attrgetter("metric")
 _QUANTITY = operator.attrgetter("quantity")
+_AT = operator.attrgetter("at")
+_DATE = operator.methodcaller("date")
 
 
-def _tally(events: Sequence[Event]) -> _Tally:
-    """Count ``events`` by metric and dimensions, then by quantity.
+def _zone(timezone: str | dt.tzinfo) -> dt.tzinfo:
+    if isinstance(timezone, dt.tzinfo):
+        return timezone
+    try:
+        return zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        raise UsageError(f"timezone: unknown IANA time zone {timezone!r}") from None
 
-    The quantities are first split by metric and dimensions (a few dozen parts) in
-    C-level iteration, then counted part by part: small dictionaries that stay in the
-    processor cache, where one keyed by (metric, dimensions, quantity) had tens of
-    thousands of keys and did not. Events built by the validating constructor share
-    their Dimensions and Decimal objects, so most comparisons are identity checks.
+
+def _days(events: Sequence[Event], zone: dt.tzinfo) -> list[dt.date]:
+    """The calendar day of each event in ``zone`` (naive timestamps: their own date)."""
+    if not events:
+        return []
+    stamps = map(_AT, events)
+    if events[0].at.tzinfo is None:
+        return list(map(_DATE, stamps))
+    return list(map(_DATE, map(operator.methodcaller("astimezone", zone), stamps)))
+
+
+def _tally(events: Sequence[Event], days: Sequence[dt.date]) -> _Tally:
+    """Count ``events`` by metric, dimensions and day, then by quantity.
+
+    The quantities are first split by metric, dimensions and day (a few thousand
+    parts) in C-level iteration, then counted part by part: small dictionaries that
+    stay in the processor cache, where one keyed by (metric, dimensions, quantity) had
+    tens of thousands of keys and did not. Events built by the validating constructor
+    share their Dimensions and Decimal objects, so most comparisons are identity checks.
     """
     append = list.append
     metrics = set(map(_METRIC, events))
-    if len(metrics) == 1:  # the usual batch: split by dimensions alone, no key tuples
+    if len(metrics) == 1:  # the usual batch: split by dimensions and day, no metric
         (metric,) = metrics
-        by_items: defaultdict[_Items, list[Decimal]] = defaultdict(list)
-        split = map(by_items.__getitem__, map(_ITEMS, events))
+        by_items: defaultdict[tuple[_Items, dt.date], list[Decimal]] = defaultdict(list)
+        split = map(by_items.__getitem__, zip(map(_ITEMS, events), days, strict=True))
         deque(map(append, split, map(_QUANTITY, events)), 0)
-        return {(metric, items): Counter(quantities) for items, quantities in by_items.items()}
-    by_part: defaultdict[tuple[str, _Items], list[Decimal]] = defaultdict(list)
-    split = map(by_part.__getitem__, map(_PART, events))
+        return {
+            ((metric, items), day): Counter(quantities)
+            for (items, day), quantities in by_items.items()
+        }
+    by_part: defaultdict[tuple[_Part, dt.date], list[Decimal]] = defaultdict(list)
+    split = map(by_part.__getitem__, zip(map(_PART, events), days, strict=True))
     deque(map(append, split, map(_QUANTITY, events)), 0)
     return {part: Counter(quantities) for part, quantities in by_part.items()}
 
@@ -276,15 +306,13 @@ def _in_zone_of(bound: dt.datetime | None, events: Sequence[Event]) -> dt.dateti
         return bound
 
 
-def _count(
+def events_between(
     events: Sequence[Event], start: dt.datetime | None, end: dt.datetime | None
-) -> tuple[_Tally, Sequence[Event]]:
-    """Tally the events with ``start <= at < end`` and give them; a naive/aware mix
-    is a UsageError.
-    """
+) -> Sequence[Event]:
+    """The events with ``start <= at < end``; a naive/aware mix is a UsageError."""
     if start is None and end is None:
         _check_timestamps(events)
-        return _tally(events), events
+        return events
     start, end = _in_zone_of(start, events), _in_zone_of(end, events)
     try:
         if start is not None and end is not None:
@@ -307,7 +335,7 @@ def _count(
                     "timestamps"
                 ) from None
         raise  # pragma: no cover - a TypeError that is not about time zones
-    return _tally(inside), inside
+    return inside
 
 
 def _check_timestamps(events: Sequence[Event]) -> None:
@@ -338,12 +366,14 @@ def meter_events(
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
     strict: bool = True,
+    timezone: str | dt.tzinfo = "UTC",
 ) -> Usage:
-    """Meter ``events`` with ``meters`` into one :class:`~meterprice.Usage`.
+    """Meter ``events`` with ``meters`` into one day-resolved :class:`~meterprice.Usage`.
 
-    Only events with ``start <= at < end`` count. With ``strict`` (the default) an
-    event whose metric no meter reads is a :class:`~meterprice.errors.UsageError`:
-    nothing is silently dropped.
+    Only events with ``start <= at < end`` count; each quantity is dated by the
+    calendar day of its events in ``timezone`` (naive timestamps: their own date).
+    With ``strict`` (the default) an event whose metric no meter reads is a
+    :class:`~meterprice.errors.UsageError`: nothing is silently dropped.
     """
     names = [meter.name for meter in meters]
     if len(set(names)) != len(names):
@@ -353,31 +383,33 @@ def meter_events(
         if not isinstance(event, Event):
             raise TypeError(f"event {index} is not an Event: {event!r}")
         break
-    tally, counted = _count(batch, start, end)
+    zone = _zone(timezone)
+    counted = events_between(batch, start, end)
+    tally = _tally(counted, _days(counted, zone))
 
     by_source: dict[str, list[Meter]] = {}
     for meter in meters:
         by_source.setdefault(meter.source, []).append(meter)
     if strict:
-        unknown = sorted({metric for metric, _ in tally if metric not in by_source})
+        unknown = sorted({metric for (metric, _), _ in tally if metric not in by_source})
         if unknown:
             total = sum(
                 sum(counter.values())
-                for (metric, _), counter in tally.items()
+                for ((metric, _), _), counter in tally.items()
                 if metric not in by_source
             )
             raise UsageError(
                 f"{total} event(s) have metrics that no meter reads: {', '.join(unknown)} "
                 f"(meters read: {', '.join(sorted(by_source)) or 'nothing'})"
             )
-    entries: dict[_Key, _State] = {}
+    entries: dict[_DayKey, _State] = {}
     for meter in meters:
         if meter.bands is None:
-            entries.update(_run(meter, tally, counted))
+            entries.update(_run(meter, tally, counted, zone))
         else:  # timestamps decide a dimension: count this meter's events with their band
             banded = meter.bands.label(event for event in counted if event.metric == meter.source)
-            entries.update(_run(meter, _tally(banded), banded))
-    return Usage(entries)
+            entries.update(_run(meter, _tally(banded, _days(banded, zone)), banded, zone))
+    return Usage._from_entries(entries)
 
 
 class _Groups(dict[_Items, tuple[Dimensions, "Dimensions | None"]]):
@@ -399,38 +431,44 @@ class _Groups(dict[_Items, tuple[Dimensions, "Dimensions | None"]]):
         return found
 
 
-def _run(meter: Meter, tally: _Tally, events: Sequence[Event]) -> dict[_Key, _State]:
+_Group = tuple[Dimensions, dt.date]
+
+
+def _run(
+    meter: Meter, tally: _Tally, events: Sequence[Event], zone: dt.tzinfo
+) -> dict[_DayKey, _State]:
     """Apply ``meter`` to the tallied events (and to the events themselves for LATEST);
-    groups come out sorted, whatever the order of the events.
+    groups come out sorted by dimensions and day, whatever the order of the events.
     """
     groups = _Groups(meter)
     states = _fold(meter, tally, groups)
     if meter.aggregation is Aggregation.LATEST:
-        states = _latest(meter, events, groups)
+        states = _latest(meter, events, groups, zone)
     return {
-        (meter.name, group): states[group]
-        for group in sorted(states, key=operator.attrgetter("items_tuple"))
+        (meter.name, group, day): states[(group, day)]
+        for group, day in sorted(states, key=lambda key: (key[0].items_tuple, key[1]))
     }
 
 
-def _fold(meter: Meter, tally: _Tally, groups: _Groups) -> dict[Dimensions, _State]:
+def _fold(meter: Meter, tally: _Tally, groups: _Groups) -> dict[_Group, _State]:
     """Aggregate the tallied events by group: the per-event rules run once per distinct
     quantity, the filter and grouping once per distinct dimensions, and a sum adds
     each quantity's billable amount times its count.
     """
     source, aggregation = meter.source, meter.aggregation
     amounts: dict[Decimal, Decimal] = {}  # billable amount of each distinct quantity
-    totals: dict[Dimensions, Decimal] = {}
-    distinct: dict[Dimensions, set[str]] = {}
+    totals: dict[_Group, Decimal] = {}
+    distinct: dict[_Group, set[str]] = {}
     add, zero = d.EXACT.add, d.ZERO
-    for (metric, items), counter in tally.items():
+    for ((metric, items), day), counter in tally.items():
         if metric != source:
             continue
-        dims, group = groups[items]
+        dims, dims_group = groups[items]
         if not meter.allow_negative and min(counter) < 0:
             raise _negative(meter, metric, counter, dims)
-        if group is None:
+        if dims_group is None:
             continue
+        group = (dims_group, day)
         if aggregation is Aggregation.COUNT:
             totals[group] = add(totals.get(group, zero), sum(counter.values()))
         elif aggregation is Aggregation.DISTINCT:
@@ -443,7 +481,7 @@ def _fold(meter: Meter, tally: _Tally, groups: _Groups) -> dict[Dimensions, _Sta
             if group not in totals or top > totals[group]:
                 totals[group] = top
     factor = meter.factor
-    states: dict[Dimensions, _State] = {}
+    states: dict[_Group, _State] = {}
     for group, total in totals.items():
         value = Fraction(total) * factor
         states[group] = _Max(value) if aggregation is Aggregation.MAX else _Sum(value)
@@ -487,17 +525,21 @@ def _distinct_value(meter: Meter, metric: str, count: int, dims: Dimensions) -> 
     return value
 
 
-def _latest(meter: Meter, events: Sequence[Event], groups: _Groups) -> dict[Dimensions, _State]:
-    """The billable quantity of the latest event of each group (the larger on a tie)."""
-    latest: dict[Dimensions, tuple[dt.datetime, Decimal]] = {}
-    for event in events:
-        if event.metric != meter.source:
+def _latest(
+    meter: Meter, events: Sequence[Event], groups: _Groups, zone: dt.tzinfo
+) -> dict[_Group, _State]:
+    """The billable quantity of the latest event of each group and day (by instant;
+    the larger on a tie).
+    """
+    own = [event for event in events if event.metric == meter.source]
+    latest: dict[_Group, tuple[dt.datetime, Decimal, dt.datetime]] = {}
+    for event, day in zip(own, _days(own, zone), strict=True):
+        dims_group = groups[event.dimensions.items_tuple][1]
+        if dims_group is None:
             continue
-        group = groups[event.dimensions.items_tuple][1]
-        if group is None:
-            continue
-        candidate = (event.at, meter.billable(event.quantity))
-        if group not in latest or candidate > latest[group]:
+        group = (dims_group, day)
+        candidate = (instant(event.at), meter.billable(event.quantity), event.at)
+        if group not in latest or candidate[:2] > latest[group][:2]:
             latest[group] = candidate
     factor = meter.factor
-    return {group: _Latest(at, Fraction(last) * factor) for group, (at, last) in latest.items()}
+    return {group: _Latest(at, Fraction(last) * factor) for group, (_, last, at) in latest.items()}

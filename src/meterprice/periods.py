@@ -268,6 +268,13 @@ class Cycle:
             raise ValueError(f"not a day of the year: month={month!r}, day={day!r}") from None
         return cls("year", anchor)
 
+    def __str__(self) -> str:
+        every = {"day": "daily", "week": "weekly", "month": "monthly"}
+        every |= {"quarter": "quarterly", "year": "yearly"}
+        if self.interval == 1:
+            return f"{every[self.unit]} (from {self.anchor.isoformat()})"
+        return f"every {self.interval} {self.unit}s (from {self.anchor.isoformat()})"
+
     def _start(self, index: int) -> dt.date:
         if self.unit in _DAYS_PER_UNIT:
             return self.anchor + dt.timedelta(

@@ -25,6 +25,7 @@ import attrs
 from meterprice import _decimal as d
 from meterprice.dimensions import Dimensions, Where, to_dimensions, to_where
 from meterprice.errors import UsageError
+from meterprice.periods import Period
 
 __all__ = ["Aggregation", "Event", "Usage", "display_quantity"]
 
@@ -130,8 +131,10 @@ class _Latest:
     value: Fraction
 
     def merge(self, other: _Latest) -> _Latest:
-        # later wins; on a tie the larger value, so the result never depends on order
-        return self if (self.at, self.value) >= (other.at, other.value) else other
+        # later wins (by instant: the repeated hour of a DST fall-back compares right);
+        # on a tie the larger value, so the result never depends on order
+        mine, theirs = instant(self.at), instant(other.at)
+        return self if (mine, self.value) >= (theirs, other.value) else other
 
     @property
     def quantity(self) -> Fraction:
@@ -151,7 +154,15 @@ class _Distinct:
 
 
 _State = _Sum | _Max | _Latest | _Distinct
+#: A group of usage: a metric and dimension values.
 _Key = tuple[str, Dimensions]
+#: A group on one day (the contract's calendar day), or undated (``None``).
+_DayKey = tuple[str, Dimensions, dt.date | None]
+
+
+def instant(at: dt.datetime) -> dt.datetime:
+    """``at`` as a comparable instant: aware timestamps in UTC, naive ones as they are."""
+    return at if at.tzinfo is None else at.astimezone(dt.timezone.utc)
 
 
 def _merge_state(key: _Key, left: _State, right: _State) -> _State:
@@ -180,11 +191,40 @@ def display_quantity(value: Fraction, places: int = 6) -> Decimal:
     return Decimal(round(exact * 10**places)).scaleb(-places, d.EXACT)
 
 
-class Usage:
-    """Billable quantities by metric and dimension values, for one period.
+def _merge_into(entries: dict[Any, _State], key: Any, state: _State) -> None:
+    known = entries.get(key)
+    entries[key] = state if known is None else _merge_state(key[:2], known, state)
 
-    Built by metering events (:meth:`meterprice.Contract.meter`) or directly from
-    totals (:meth:`from_totals`). Adding two usages merges them.
+
+def _joined(left: Period | None, right: Period | None) -> Period | None:
+    """The span of two merged usages: one range when they overlap or touch, else unknown."""
+    if left is None or right is None or left.end < right.start or right.end < left.start:
+        return None
+    return Period(min(left.start, right.start), max(left.end, right.end))
+
+
+def _to_day(value: object) -> dt.date:
+    if isinstance(value, dt.datetime) or not isinstance(value, (dt.date, str)):
+        raise TypeError(f"a usage day must be a date or an ISO date string, not {value!r}")
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise UsageError(f"a usage day is not an ISO date (YYYY-MM-DD): {value!r}") from None
+    return value
+
+
+class Usage:
+    """Billable quantities by metric, dimension values and day.
+
+    Usage metered from events (:meth:`meterprice.Contract.meter`, usage files, data
+    frames) is *day-resolved*: every quantity knows the calendar day (in the
+    contract's time zone) on which it was used, so that a component active from the
+    16th, a contract term or a partial period takes exactly the usage of its days
+    (:meth:`within`). Usage written down from totals (:meth:`from_totals`) is
+    *undated* unless given a day: it is the usage of a whole period, and a contract
+    refuses to cut it where only part of the period is priced (or spreads it evenly
+    over the days when told to, see :meth:`spread`). Adding two usages merges them.
 
     >>> usage = Usage.from_totals(
     ...     {"handle_minutes": 12000, ("tasks_hours", (("task", "qa"),)): "7.5"}
@@ -195,29 +235,62 @@ class Usage:
     Decimal('7.5')
     >>> (usage + usage).quantity("handle_minutes")
     Decimal('24000')
+    >>> usage.dated
+    False
     """
 
-    __slots__ = ("_entries",)
+    __slots__ = ("_entries", "_index", "_span", "_totals")
 
-    _entries: dict[_Key, _State]
+    _entries: dict[_DayKey, _State]
+    _span: Period | None
+    _totals: dict[_Key, _State] | None
+    _index: dict[str, list[tuple[Dimensions, Fraction]]] | None
 
-    def __init__(self, entries: Mapping[_Key, _State] | None = None) -> None:
-        self._entries = dict(entries or {})
+    def __init__(self) -> None:
+        self._entries = {}
+        self._span = None
+        self._totals = None
+        self._index = None
+
+    @classmethod
+    def _from_entries(cls, entries: Mapping[_DayKey, _State], span: Period | None = None) -> Usage:
+        """A usage of ``entries`` keyed ``(metric, dimensions, day or None)`` (trusted),
+        metered over ``span`` when known.
+        """
+        usage = cls()
+        usage._entries = dict(entries)
+        usage._span = span
+        return usage
+
+    def _with_span(self, span: Period) -> Usage:
+        """The same usage, known to be everything used in ``span``."""
+        return Usage._from_entries(self._entries, span)
+
+    @property
+    def span(self) -> Period | None:
+        """The days this usage was metered over, when known (usage metered from events,
+        files or frames knows it: a window outside it is not "no usage" but unknown).
+        """
+        return self._span
 
     # -- construction -----------------------------------------------------------------------
     @classmethod
-    def from_totals(cls, totals: Mapping[Any, object] | Usage) -> Usage:
+    def from_totals(
+        cls, totals: Mapping[Any, object] | Usage, *, on: dt.date | str | None = None
+    ) -> Usage:
         """A usage of summed totals: keys are metric names or ``(metric, dimensions)``.
 
         Dimensions in a key are :class:`~meterprice.Dimensions` or, since a dict cannot
         be part of a dict key, a tuple of ``(name, value)`` pairs. Values are exact
-        numbers (Decimal, int or decimal strings); floats are refused.
+        numbers (Decimal, int or decimal strings); floats are refused. ``on`` dates the
+        totals on one day; without it they are undated (the usage of a whole period).
         """
         if isinstance(totals, Usage):
             return totals
         if not isinstance(totals, Mapping):
             raise TypeError(f"usage totals must be a mapping, not {totals!r}")
-        entries: dict[_Key, _State] = {}
+        day = None if on is None else _to_day(on)
+        entries: dict[_DayKey, _State] = {}
         for raw_key, raw_value in totals.items():
             if isinstance(raw_key, str):
                 metric, dims = raw_key, Dimensions()
@@ -234,10 +307,22 @@ class Usage:
             if not metric:
                 raise UsageError("a usage metric name must not be empty")
             value = d.to_decimal(raw_value, what=f"usage of {metric!r}")
-            key = (metric, dims)
-            state = _Sum(Fraction(value))
-            entries[key] = _merge_state(key, entries[key], state) if key in entries else state
-        return cls(entries)
+            _merge_into(entries, (metric, dims, day), _Sum(Fraction(value)))
+        return cls._from_entries(entries)
+
+    @classmethod
+    def from_daily(cls, days: Mapping[dt.date | str, Mapping[Any, object]]) -> Usage:
+        """A day-resolved usage from totals per day (keys as in :meth:`from_totals`).
+
+        >>> usage = Usage.from_daily(
+        ...     {"2026-11-03": {"minutes": 100}, "2026-11-20": {"minutes": 50}}
+        ... )
+        >>> usage.quantity("minutes"), sorted(str(day) for day in usage.days)
+        (Decimal('150'), ['2026-11-03', '2026-11-20'])
+        """
+        if not isinstance(days, Mapping):
+            raise TypeError(f"daily usage must map days to totals, not {days!r}")
+        return sum((cls.from_totals(totals, on=day) for day, totals in days.items()), cls())
 
     @classmethod
     def empty(cls) -> Usage:
@@ -248,29 +333,157 @@ class Usage:
     def __add__(self, other: object) -> Usage:
         if not isinstance(other, Usage):
             return NotImplemented
+        if not other._entries and other._span is None:
+            return self
+        if not self._entries and self._span is None:
+            return other
         merged = dict(self._entries)
         for key, state in other._entries.items():
-            merged[key] = _merge_state(key, merged[key], state) if key in merged else state
-        return Usage(merged)
+            _merge_into(merged, key, state)
+        result = Usage._from_entries(merged, _joined(self._span, other._span))
+        result._merged()  # a group aggregated two ways on different days is refused now
+        return result
 
     def __radd__(self, other: object) -> Usage:
         if isinstance(other, int) and other == 0:
             return self
         return NotImplemented
 
+    # -- days -------------------------------------------------------------------------------
+    @property
+    def dated(self) -> bool:
+        """Whether every quantity knows its day (true of metered usage, and of no usage)."""
+        return all(day is not None for _, _, day in self._entries)
+
+    @property
+    def days(self) -> frozenset[dt.date]:
+        """The days on which there is usage."""
+        return frozenset(day for _, _, day in self._entries if day is not None)
+
+    def undated_metrics(self) -> frozenset[str]:
+        """The metrics with undated quantities (written down as totals of a period)."""
+        return frozenset(metric for metric, _, day in self._entries if day is None)
+
+    def within(self, window: Period) -> Usage:
+        """The usage of the days of ``window``.
+
+        Undated quantities cannot be cut, and a window outside the :attr:`span` the
+        usage was metered over is unknown: both are a
+        :class:`~meterprice.errors.UsageError` (see :meth:`spread`).
+
+        >>> usage = Usage.from_daily(
+        ...     {"2026-11-03": {"minutes": 100}, "2026-11-20": {"minutes": 50}}
+        ... )
+        >>> usage.within(Period.parse("2026-11-16..2026-12-01")).quantity("minutes")
+        Decimal('50')
+        """
+        undated = self.undated_metrics()
+        if undated:
+            raise UsageError(
+                f"usage of {', '.join(sorted(undated))} has no days, so the part of it "
+                f"used in {window} is unknown: give day-resolved usage (events, a usage "
+                "file, Usage.from_daily) or spread the totals evenly over the days"
+            )
+        span = self._span
+        if span is not None and (window.start < span.start or window.end > span.end):
+            raise UsageError(
+                f"the usage of {window} is unknown: this usage was metered over {span} only"
+            )
+        return self._cut(window)
+
+    def _cut(self, window: Period) -> Usage:
+        """The dated usage of ``window``'s days, with every undated quantity kept."""
+        start, end = window.start, window.end
+        return Usage._from_entries(
+            {
+                key: state
+                for key, state in self._entries.items()
+                if key[2] is None or start <= key[2] < end
+            },
+            window if self.dated else None,
+        )
+
+    def outside(self, window: Period) -> Usage:
+        """The dated usage on days outside ``window`` (what pricing ``window`` leaves out)."""
+        start, end = window.start, window.end
+        return Usage._from_entries(
+            {
+                key: state
+                for key, state in self._entries.items()
+                if key[2] is not None and not start <= key[2] < end
+            }
+        )
+
+    def spread(self, period: Period) -> Usage:
+        """This usage with its undated totals spread evenly over the days of ``period``.
+
+        Each day of the period gets an exact ``1/days`` share, so the part of the usage
+        that falls in a window of ``k`` days is ``k/days`` of the total: the explicit,
+        documented choice for pricing totals where only part of the period is priced.
+        Only summed quantities can be spread (a maximum or a latest value cannot).
+
+        >>> usage = Usage.from_totals({"minutes": 3000}).spread(Period.parse("2026-11"))
+        >>> usage.within(Period.parse("2026-11-16..2026-12-01")).quantity("minutes")
+        Decimal('1500')
+        """
+        if self.dated:
+            return self
+        days = list(period.dates())
+        share = Fraction(1, len(days))
+        entries: dict[_DayKey, _State] = {}
+        for (metric, dims, day), state in self._entries.items():
+            if day is not None:
+                _merge_into(entries, (metric, dims, day), state)
+                continue
+            if not isinstance(state, _Sum):
+                raise UsageError(
+                    f"usage of {metric!r} ({dims or 'no dimensions'}) is a {_kind(state)}, "
+                    "which cannot be spread over days"
+                )
+            part = _Sum(state.value * share)
+            for each in days:
+                _merge_into(entries, (metric, dims, each), part)
+        return Usage._from_entries(entries)
+
+    def undated(self) -> Usage:
+        """The same quantities with their days forgotten (the totals of the usage)."""
+        return Usage._from_entries(
+            {(metric, dims, None): state for (metric, dims), state in self._merged().items()}
+        )
+
     # -- reading ----------------------------------------------------------------------------
+    def _merged(self) -> dict[_Key, _State]:
+        """The states merged over days, by metric and dimensions (computed once)."""
+        totals = self._totals
+        if totals is None:
+            totals = {}
+            for (metric, dims, _), state in self._entries.items():
+                _merge_into(totals, (metric, dims), state)
+            self._totals = totals
+        return totals
+
+    def _groups_of(self, metric: str) -> list[tuple[Dimensions, Fraction]]:
+        """The groups of ``metric`` with their exact quantities (indexed once)."""
+        index = self._index
+        if index is None:
+            index = {}
+            for (name, dims), state in self._merged().items():
+                index.setdefault(name, []).append((dims, state.quantity))
+            self._index = index
+        return index.get(metric, [])
+
     @property
     def metrics(self) -> frozenset[str]:
         """The metric names present."""
-        return frozenset(metric for metric, _ in self._entries)
+        return frozenset(metric for metric, _, _ in self._entries)
 
     def exact(self, metric: str, where: Where | Mapping[str, Any] | None = None) -> Fraction:
         """The exact total quantity of ``metric`` over the groups that ``where`` selects."""
         flt = to_where(where)
         result = Fraction(0)
-        for (name, dims), state in self._entries.items():
-            if name == metric and flt.matches(dims):
-                result += state.quantity
+        for dims, quantity in self._groups_of(metric):
+            if flt.matches(dims):
+                result += quantity
         return result
 
     def quantity(self, metric: str, where: Where | Mapping[str, Any] | None = None) -> Decimal:
@@ -291,19 +504,28 @@ class Usage:
         names = tuple(by)
         flt = to_where(where)
         result: dict[Dimensions, Fraction] = {}
-        for (name, dims), state in self._entries.items():
-            if name == metric and flt.matches(dims):
+        for dims, quantity in self._groups_of(metric):
+            if flt.matches(dims):
                 key = dims.project(names)
-                result[key] = result.get(key, Fraction(0)) + state.quantity
+                result[key] = result.get(key, Fraction(0)) + quantity
         return result
 
     def items(self) -> Iterator[tuple[str, Dimensions, Fraction]]:
-        """Every ``(metric, dimensions, exact quantity)``, sorted."""
-        for metric, dims in sorted(self._entries, key=lambda key: (key[0], key[1].items_tuple)):
-            yield metric, dims, self._entries[(metric, dims)].quantity
+        """Every ``(metric, dimensions, exact quantity)`` over all days, sorted."""
+        merged = self._merged()
+        for metric, dims in sorted(merged, key=lambda key: (key[0], key[1].items_tuple)):
+            yield metric, dims, merged[(metric, dims)].quantity
+
+    def daily_items(self) -> Iterator[tuple[dt.date | None, str, Dimensions, Fraction]]:
+        """Every ``(day, metric, dimensions, exact quantity)``, undated ones first, sorted."""
+        for metric, dims, day in sorted(
+            self._entries,
+            key=lambda key: (key[2] is not None, key[2] or dt.date.min, key[0], key[1].items_tuple),
+        ):
+            yield day, metric, dims, self._entries[(metric, dims, day)].quantity
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._merged())
 
     def __bool__(self) -> bool:
         return bool(self._entries)
@@ -315,8 +537,16 @@ class Usage:
 
     __hash__ = None  # type: ignore[assignment]
 
+    def __getstate__(self) -> tuple[dict[_DayKey, _State], Period | None]:
+        return self._entries, self._span
+
+    def __setstate__(self, state: tuple[dict[_DayKey, _State], Period | None]) -> None:
+        self._entries, self._span = state
+        self._totals = None
+        self._index = None
+
     def to_dict(self) -> list[dict[str, Any]]:
-        """Plain JSON-safe data: one entry per metric and dimension values."""
+        """Plain JSON-safe data: one entry per metric and dimension values (over all days)."""
         return [
             {
                 "metric": metric,

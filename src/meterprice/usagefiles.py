@@ -23,7 +23,6 @@ import io
 import json
 import os
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -33,7 +32,7 @@ from meterprice.contract import Contract
 from meterprice.dimensions import Dimensions
 from meterprice.errors import MeterpriceError, UsageError
 from meterprice.invoice import Invoice
-from meterprice.metering import meter_events
+from meterprice.metering import events_between, meter_events
 from meterprice.periods import Period
 from meterprice.usage import Event, Usage
 
@@ -391,21 +390,22 @@ def _no_constant(name: str) -> Any:
 
 
 class DailyUsage:
-    """A contract's usage metered day by day from a stream of events.
+    """A contract's day-resolved usage of ``[start, end)``, metered from a stream of
+    events added in chunks.
 
     Only the days of ``[start, end)`` (contract time zone) are kept; events outside
-    them are ignored. With ``strict`` (the default) events of a metric that no meter
-    reads are refused, as :meth:`~meterprice.Contract.invoice` refuses them; without
-    it they are left out (to compare contracts that read different metrics).
-    :meth:`usage` merges the days of any window inside that range, which gives exactly
-    what metering the window's events at once would give, so
-    ``contract.invoice(daily.usage, period)`` prices the same invoice as the events.
+    them are counted in ``ignored``. With ``strict`` (the default) events of a metric
+    that no meter reads are refused, as :meth:`~meterprice.Contract.invoice` refuses
+    them; without it they are left out (to compare contracts that read different
+    metrics). :attr:`total` is the merged :class:`~meterprice.Usage`, which gives
+    exactly what metering all the events at once would give (usage is mergeable), so
+    ``contract.invoice(daily.total, period)`` prices the same invoice as the events.
 
     >>> contract = Contract("PPU", "EUR", [PerUnit("Minutes", metric="minutes", rate="0.90 EUR")])
     >>> daily = DailyUsage(contract, dt.date(2026, 11, 1), dt.date(2026, 12, 1))
     >>> at = dt.datetime(2026, 11, 3, 9, 0, tzinfo=dt.timezone.utc)
     >>> daily.add([Event("minutes", 100, at), Event("minutes", 20, at)])
-    >>> str(contract.invoice(daily.usage, "2026-11").total)
+    >>> str(contract.invoice(daily.total, "2026-11").total)
     '108.00 EUR'
     """
 
@@ -417,43 +417,37 @@ class DailyUsage:
         self.contract = contract
         self.start = start
         self.end = end
-        self.days = [start + dt.timedelta(days=i) for i in range((end - start).days)]
-        aware = [contract.bounds(Period.day(day))[0] for day in self.days]
-        self._aware = [*aware, contract.bounds(Period.day(self.days[-1]))[1]]
-        self._naive = [bound.replace(tzinfo=None) for bound in self._aware]
-        self._zoned: dict[dt.tzinfo, list[dt.datetime]] = {}
+        self.window = Period(start, end)
+        self._bounds = contract.bounds(self.window)
         self._naive_events: bool | None = None
-        self._by_day: dict[int, Usage] = {}
         self._meters = contract.all_meters
-        self._sources = frozenset(meter.source for meter in self._meters)
+        self._total = Usage()._with_span(self.window)
         self.strict = strict
         self.ignored = 0
 
+    @property
+    def total(self) -> Usage:
+        """The day-resolved usage of every event added so far (spanning ``[start, end)``)."""
+        return self._total
+
     def add(self, events: Iterable[Event]) -> None:
         """Meter ``events`` (any number, in any order) into the days they fall on."""
-        buckets: dict[int, list[Event]] = {}
-        last = len(self.days)
-        bounds = None
-        zone: dt.tzinfo | None = None
-        for event in events:
-            if bounds is None or event.at.tzinfo is not zone:
-                zone = event.at.tzinfo
-                self._check_kind(event)
-                bounds = self._naive if zone is None else self._bounds_in(zone)
-            index = bisect_right(bounds, event.at) - 1
-            if 0 <= index < last:
-                buckets.setdefault(index, []).append(event)
-            else:
-                self.ignored += 1
-        if self.strict:
-            self._check_metrics(buckets.values())
-        for index, batch in buckets.items():
-            metered = meter_events(self._meters, batch, strict=self.strict)
-            known = self._by_day.get(index)
-            self._by_day[index] = metered if known is None else known + metered
+        batch = events if isinstance(events, list) else list(events)
+        if not batch:
+            return
+        self._check_kind(batch[0])
+        start, end = self._bounds
+        if self._naive_events:
+            start, end = start.replace(tzinfo=None), end.replace(tzinfo=None)
+        inside = events_between(batch, start, end)
+        self.ignored += len(batch) - len(inside)
+        metered = meter_events(
+            self._meters, inside, strict=self.strict, timezone=self.contract.timezone
+        )
+        self._total = self._total + metered
 
     def _check_kind(self, event: Event) -> None:
-        """Refuse a mix of naive and aware timestamps, in any add, as metering does."""
+        """Refuse a mix of naive and aware timestamps across adds, as metering does."""
         naive = event.at.tzinfo is None
         if self._naive_events is None:
             self._naive_events = naive
@@ -465,41 +459,9 @@ class DailyUsage:
                 "timestamps"
             )
 
-    def _bounds_in(self, zone: dt.tzinfo) -> list[dt.datetime]:
-        """The day bounds written in ``zone`` (the same instants): comparing them with
-        timestamps of that very tzinfo object is much faster than across zones.
-        """
-        bounds = self._zoned.get(zone)
-        if bounds is None:
-            bounds = self._zoned[zone] = [bound.astimezone(zone) for bound in self._aware]
-        return bounds
-
-    def _check_metrics(self, batches: Iterable[list[Event]]) -> None:
-        """Refuse events (in the days kept) of metrics that no meter reads."""
-        unknown: dict[str, int] = {}
-        for batch in batches:
-            for event in batch:
-                if event.metric not in self._sources:
-                    unknown[event.metric] = unknown.get(event.metric, 0) + 1
-        if unknown:
-            raise UsageError(
-                f"{sum(unknown.values())} event(s) have metrics that no meter reads: "
-                f"{', '.join(sorted(unknown))} (meters read: {', '.join(sorted(self._sources))})"
-            )
-
     def usage(self, window: Period) -> Usage:
         """The usage metered in ``window`` (which must lie within ``[start, end)``)."""
-        if window.start < self.start or window.end > self.end:
-            raise UsageError(
-                f"the usage of {window} was not metered: only {self.start}..{self.end} was"
-            )
-        first = (window.start - self.start).days
-        total = Usage()
-        for index in range(first, first + window.days):
-            day = self._by_day.get(index)
-            if day is not None:
-                total = total + day
-        return total
+        return self._total.within(window)
 
 
 def span(contract: Contract, periods: Sequence[Period]) -> tuple[dt.date, dt.date]:
@@ -527,4 +489,4 @@ def price_file(
     daily = DailyUsage(contract, start, end)
     for chunk in file.chunks(chunk_size):
         daily.add(chunk)
-    return tuple(contract.invoice(daily.usage, period) for period in periods)
+    return tuple(contract.invoice(daily.total, period) for period in periods)

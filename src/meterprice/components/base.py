@@ -253,6 +253,14 @@ class Component(abc.ABC):
         return False
 
     @property
+    def one_off_dates(self) -> tuple[tuple[str, dt.date], ...]:
+        """Every ``(field path, date)`` on which the component charges once; the
+        contract refuses one outside its term or the component's window, which would
+        never be billed.
+        """
+        return ()
+
+    @property
     def bills_usage(self) -> bool:
         """Whether this component puts a price on the usage it selects (a rate, tiers,
         packages), as opposed to only measuring it (a minimum, a quota).

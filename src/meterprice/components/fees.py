@@ -89,6 +89,10 @@ class SetupFee(Component):
     on: dt.date = attrs.field(kw_only=True, converter=to_date)
     description: str | None = attrs.field(default=None, kw_only=True)
 
+    @property
+    def one_off_dates(self) -> tuple[tuple[str, dt.date], ...]:
+        return (("on", self.on),)
+
     def price(self, ctx: PricingContext) -> Sequence[Charge]:
         if self.on not in ctx.active:
             return ()

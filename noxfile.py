@@ -33,6 +33,8 @@ def tests(session: nox.Session) -> None:
     session.install(".[test]")
     session.run(
         "pytest",
+        # one worker per core: the suite is CPU bound (hypothesis, coverage tracing)
+        "--numprocesses=auto",
         "--cov",
         "--cov-branch",
         "--cov-report=term-missing",

@@ -26,10 +26,16 @@ def test_readme_quick_start_is_two_commands() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("## Quick start", 1)[1].split("##", 1)[0]
     commands = re.findall(r"```console\n(.*?)```", section, re.S)[0].strip().splitlines()
+    # each makes its own virtual environment: a system Python may refuse pip install
     assert commands == [
-        "python3 -m pip install . && python3 -m meterprice demo",
-        "python3 -m pip install nox && python3 -m nox -s tests",
+        "python3 -m venv .venv && .venv/bin/python -m pip install . "
+        "&& .venv/bin/python -m meterprice demo",
+        "python3 -m venv .venv && .venv/bin/python -m pip install nox "
+        "&& .venv/bin/python -m nox -s tests",
     ]
+    # and CI runs the second exactly as written
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert f"readonly TEST_COMMAND='{commands[1]}'" in ci
 
 
 def test_every_public_name_is_in_the_api_reference() -> None:

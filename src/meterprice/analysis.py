@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from meterprice import _decimal as d
-from meterprice.contract import Contract, UsageInput
+from meterprice.contract import Contract, Spread, UsageInput
 from meterprice.dimensions import to_dimensions
 from meterprice.errors import ContractError
 from meterprice.invoice import Invoice
@@ -48,16 +48,18 @@ def quote(
     period: Period | str,
     *,
     previous_usage: UsageInput | None = None,
+    spread: Spread = None,
 ) -> Invoice:
     """Price what-if ``usage`` (totals such as ``{"handle_minutes": 15000}``, a
-    :class:`~meterprice.Usage` or events) for ``period``.
+    :class:`~meterprice.Usage` or events) for ``period``; ``spread`` as for
+    :meth:`~meterprice.Contract.invoice`.
 
     >>> from meterprice import Contract, PerUnit
     >>> ppu = Contract("PPU", "EUR", [PerUnit("Minutes", metric="handle_minutes", rate="0.95 EUR")])
     >>> str(quote(ppu, {"handle_minutes": 15000}, "2026-11").total)
     '14250.00 EUR'
     """
-    return contract.invoice(usage, _period(period), previous_usage=previous_usage)
+    return contract.invoice(usage, _period(period), previous_usage=previous_usage, spread=spread)
 
 
 def volumes(start: object, stop: object, step: object) -> tuple[Decimal, ...]:
@@ -223,9 +225,12 @@ def cost_curve(
     *,
     base: UsageInput | None = None,
     previous_usage: UsageInput | None = None,
+    spread: Spread = None,
 ) -> CostCurve:
     """Price ``contract`` at each volume in ``at`` of ``metric`` (a name or a
-    :class:`Mix`), on top of a fixed ``base`` usage.
+    :class:`Mix`), on top of a fixed ``base`` usage. The volumes are totals of the
+    period: ``spread`` says how to place them where only part of it is priced, as for
+    :meth:`~meterprice.Contract.invoice`.
 
     >>> from meterprice import Contract, PerUnit, MinimumSpend
     >>> offer = Contract(
@@ -245,7 +250,7 @@ def cost_curve(
     chosen = _period(period)
     points = tuple(d.to_decimal(v, what="volume") for v in at)
     invoices = tuple(
-        contract.invoice(fixed + mix.usage(v), chosen, previous_usage=previous_usage)
+        contract.invoice(fixed + mix.usage(v), chosen, previous_usage=previous_usage, spread=spread)
         for v in points
     )
     return CostCurve(contract.name, mix.metric, contract.currency, points, invoices)
@@ -328,8 +333,11 @@ def compare(
     contracts: Sequence[Contract],
     scenarios: Mapping[str, UsageInput],
     period: Period | str,
+    *,
+    spread: Spread = None,
 ) -> Comparison:
-    """Price every contract on every named scenario (usage) for ``period``.
+    """Price every contract on every named scenario (usage) for ``period``; ``spread``
+    as for :meth:`~meterprice.Contract.invoice`.
 
     >>> from meterprice import Contract, PerUnit, RecurringFee
     >>> ppu = Contract(
@@ -353,7 +361,7 @@ def compare(
         raise ContractError(f"contracts to compare must share one currency (got {codes})")
     chosen = _period(period)
     invoices = tuple(
-        tuple(contract.invoice(usage, chosen) for contract in contracts)
+        tuple(contract.invoice(usage, chosen, spread=spread) for contract in contracts)
         for usage in scenarios.values()
     )
     return Comparison(tuple(names), tuple(scenarios), contracts[0].currency, invoices)
@@ -394,7 +402,12 @@ class Forecast:
         )
 
 
-def forecast(contract: Contract, usage_by_period: Mapping[Period | str, UsageInput]) -> Forecast:
+def forecast(
+    contract: Contract,
+    usage_by_period: Mapping[Period | str, UsageInput],
+    *,
+    spread: Spread = None,
+) -> Forecast:
     """Price ``contract`` over consecutive periods of forecast usage (seasonality, peak
     promotions): setup fees, minimums and day rates count where they fall, and a
     previous-period basis reads the forecast of the period before.
@@ -422,6 +435,6 @@ def forecast(contract: Contract, usage_by_period: Mapping[Period | str, UsageInp
         known = previous if previous_end == period.start else None
         if needs_previous and known is None:
             known = Usage()  # nothing forecast before the first period
-        invoices.append(contract.invoice(usage, period, previous_usage=known))
+        invoices.append(contract.invoice(usage, period, previous_usage=known, spread=spread))
         previous, previous_end = usage, period.end
     return Forecast(contract.name, contract.currency, tuple(invoices))

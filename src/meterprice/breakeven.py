@@ -36,7 +36,7 @@ from meterprice.components.matrix import MatrixRate
 from meterprice.components.quota import Quota
 from meterprice.components.rates import Package, PerUnit, Tiered, TierMode
 from meterprice.components.seats import Seats
-from meterprice.contract import Contract, UsageInput
+from meterprice.contract import Contract, Spread, UsageInput, _UsageSource
 from meterprice.dimensions import Dimensions, Where
 from meterprice.errors import ContractError, PricingError
 from meterprice.money import Currency
@@ -92,16 +92,19 @@ class CostModel:
     base: Usage
     ctx: PricingContext
     earlier: tuple[tuple[frozenset[str], Piecewise], ...]
+    #: The share of the period's usage the component sees (its days of the period, when
+    #: undated what-if totals are spread evenly over the days; 1 otherwise).
+    share: Fraction = Fraction(1)
 
     def quantity(self, metric: str, where: Where | None = None) -> tuple[Fraction, Fraction]:
         """``(a, b)`` such that the quantity of ``metric`` selected by ``where`` is
         ``a * volume + b``.
         """
         flt = where if where is not None else Where()
-        b = self.base.exact(metric, flt)
+        b = self.base.exact(metric, flt) * self.share
         if metric != self.mix.metric:
             return Fraction(0), b
-        a = self.mix.usage(1).exact(metric, flt)
+        a = self.mix.usage(1).exact(metric, flt) * self.share
         return a, b
 
     def groups(
@@ -113,8 +116,9 @@ class CostModel:
         flt = where if where is not None else Where()
         fixed = self.base.groups(metric, by, flt)
         moving = self.mix.usage(1).groups(metric, by, flt) if metric == self.mix.metric else {}
+        share = self.share
         return {
-            dims: (moving.get(dims, Fraction(0)), fixed.get(dims, Fraction(0)))
+            dims: (moving.get(dims, Fraction(0)) * share, fixed.get(dims, Fraction(0)) * share)
             for dims in sorted(set(fixed) | set(moving))
         }
 
@@ -613,10 +617,16 @@ def cost_function(
     start: object = 0,
     base: UsageInput | None = None,
     previous_usage: UsageInput | None = None,
+    spread: Spread = None,
 ) -> CostFunction:
     """The exact cost of ``contract`` for ``period`` as a function of the volume of
     ``metric`` (a name or a :class:`~meterprice.analysis.Mix`) on ``[start, upto]``,
     with ``base`` usage held fixed.
+
+    The volume is a total for the whole period, with no days: where a component or the
+    term covers only part of the period it is refused, as an invoice refuses such
+    totals, unless ``spread="days"`` spreads it evenly over the period's days (a
+    component active on 15 of 30 days then sees half of it).
 
     >>> from meterprice import Contract, PerUnit, MinimumSpend
     >>> offer = Contract(
@@ -641,27 +651,32 @@ def cost_function(
             f"the volume range must satisfy 0 <= start < upto (got {start!r}..{upto!r})"
         )
     chosen = _period(period)
+    billing = contract.billing_period(chosen)
     fixed = _base(base)
     if previous_usage is None and any(c.uses_previous_period for c in contract.components):
         raise PricingError("pass previous_usage= for components priced on the previous period")
+    at_start = fixed + mix.usage(lo)
+    # the invoice at the start of the range checks the usage, the term and the period
+    invoice_lines = contract.invoice(
+        at_start, chosen, previous_usage=previous_usage, spread=spread
+    ).lines
     previous = (
         None
         if previous_usage is None
-        else contract._summary(previous_usage, contract.previous_period(chosen))
+        else contract._previous_summary(chosen, previous_usage, spread)
     )
-    at_start = fixed + mix.usage(lo)
+    source = _UsageSource(contract, at_start, chosen, spread)
     term = contract.term.within(chosen)
     earlier: list[tuple[frozenset[str], Piecewise]] = []
     parts: list[tuple[str, Piecewise]] = []
-    invoice_lines = contract.invoice(at_start, chosen, previous_usage=previous).lines
-    for component in contract.components:
+    for index, component in enumerate(contract.components):
         active = None if term is None else component.active.within(term)
         if active is None:
             continue
         ctx = PricingContext(
-            period=chosen,
+            period=billing,
             active=active,
-            usage=at_start,
+            usage=source.within(active, index, component),
             lines=tuple(
                 line for line in invoice_lines if _before(contract, line.component, component)
             ),
@@ -671,7 +686,8 @@ def cost_function(
             previous_usage=previous,
             timezone=contract.timezone,
         )
-        model = CostModel(lo, hi, mix, fixed, ctx, tuple(earlier))
+        share = Fraction(1) if spread is None else Fraction(active.days, chosen.days)
+        model = CostModel(lo, hi, mix, fixed, ctx, tuple(earlier), share)
         if not _depends_on_volume(component, model):
             function = _constant(component, model)
         else:
@@ -738,6 +754,7 @@ def break_even(
     start: object = 0,
     base: UsageInput | None = None,
     previous_usage: UsageInput | None = None,
+    spread: Spread = None,
 ) -> BreakEven:
     """The exact volumes of ``metric`` where ``first`` and ``second`` cost the same.
 
@@ -761,6 +778,7 @@ def break_even(
         "start": start,
         "base": base,
         "previous_usage": previous_usage,
+        "spread": spread,
     }
     f = cost_function(first, metric, period, **kwargs)
     g = cost_function(second, metric, period, **kwargs)

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import attrs
 
 from meterprice.components.base import Charge, Component, PricingContext, to_window
+from meterprice.dimensions import Dimensions
 from meterprice.errors import ContractError, PeriodError, PricingError
 from meterprice.invoice import Invoice, Line
 from meterprice.metering import Meter, meter_events
@@ -316,15 +317,31 @@ class Contract:
         return Invoice(self.name, requested, self.currency, self.rounding, tuple(lines))
 
     def _check_priced(self, usage: Usage) -> None:
-        """Refuse usage of a billed metric that no billing component selects."""
-        billing = [c for c in self.components if c.bills_usage]
-        billed = {metric for component in billing for metric in component.metrics}
+        """Refuse usage of a billed metric that no billing component selects.
+
+        Each component's filters select their groups through the usage's index, so
+        the check costs one pass over the groups, not one per component.
+        """
+        covered: dict[str, set[Dimensions] | None] = {}  # None: every group is covered
+        for component in self.components:
+            if not component.bills_usage:
+                continue
+            for metric in component.metrics:
+                groups = covered.setdefault(metric, set())
+                if groups is None:
+                    continue
+                if not component.filters:
+                    covered[metric] = None
+                    continue
+                for flt in component.filters:
+                    groups.update(dims for dims, _ in usage._matching(metric, flt))
         missed = [
             (metric, dims, quantity)
             for metric, dims, quantity in usage.items()
-            if metric in billed
+            if metric in covered
             and quantity != 0
-            and not any(c.covers(metric, dims) for c in billing)
+            and (groups := covered[metric]) is not None
+            and dims not in groups
         ]
         if missed:
             shown = "; ".join(
@@ -360,6 +377,12 @@ class Contract:
             f"{needing} price(s) on the previous period's usage ({previous}): pass "
             "previous_usage=, raw events, or day-resolved usage that covers it"
         )
+
+    def _previous_summary(self, period: Period, given: UsageInput, spread: Spread) -> Usage:
+        """The previous period's usage for pricing ``period``, from ``given`` alone."""
+        previous = self.previous_period(period)
+        source = _UsageSource(self, Usage(), period, spread)
+        return self._previous_usage(source, previous, given, spread)
 
     def _summary(self, usage: UsageInput, period: Period, spread: Spread = None) -> Usage:
         """``usage`` as the summary of ``period``: as given, from totals, from a function

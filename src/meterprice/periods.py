@@ -147,6 +147,12 @@ class Period:
     def __str__(self) -> str:
         if self.is_month():
             return f"{self.start:%Y-%m}"
+        if self.start.month == 1 and self.start.day == 1 and self == Period.year(self.start.year):
+            return f"{self.start.year}"
+        if self.start.day == 1 and self.start.month % 3 == 1:
+            quarter = (self.start.month + 2) // 3
+            if self == Period.quarter(self.start.year, quarter):
+                return f"{self.start.year}-Q{quarter}"
         if self.days == 1:
             return self.start.isoformat()
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
@@ -269,11 +275,21 @@ class Cycle:
         return cls("year", anchor)
 
     def __str__(self) -> str:
-        every = {"day": "daily", "week": "weekly", "month": "monthly"}
-        every |= {"quarter": "quarterly", "year": "yearly"}
+        anchor = self.anchor
+        start = {
+            "day": "",
+            "week": f" from {anchor:%A}s",
+            "month": "" if anchor.day == 1 else f" from day {anchor.day}",
+            "quarter": "" if anchor.month == 1 else f" from {anchor:%B}",
+            "year": ""
+            if (anchor.month, anchor.day) == (1, 1)
+            else f" from {anchor.day} {anchor:%B}",
+        }[self.unit]
         if self.interval == 1:
-            return f"{every[self.unit]} (from {self.anchor.isoformat()})"
-        return f"every {self.interval} {self.unit}s (from {self.anchor.isoformat()})"
+            every = {"day": "daily", "week": "weekly", "month": "monthly"}
+            every |= {"quarter": "quarterly", "year": "yearly"}
+            return every[self.unit] + start
+        return f"every {self.interval} {self.unit}s{start}"
 
     def _start(self, index: int) -> dt.date:
         if self.unit in _DAYS_PER_UNIT:

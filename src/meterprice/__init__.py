@@ -37,9 +37,14 @@ from meterprice.components import (
 from meterprice.contract import Contract
 from meterprice.dimensions import Dimensions, Where
 from meterprice.errors import (
+    AmountError,
+    CalendarError,
     ContractError,
     CurrencyMismatchError,
+    InvalidTypeError,
+    InvalidValueError,
     MeterpriceError,
+    PeriodError,
     PricingError,
     UnknownCurrencyError,
     UsageError,
@@ -63,8 +68,10 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "Aggregation",
+    "AmountError",
     "Band",
     "Calendar",
+    "CalendarError",
     "Charge",
     "Commission",
     "CommissionTier",
@@ -80,6 +87,8 @@ __all__ = [
     "Dimensions",
     "Discount",
     "Event",
+    "InvalidTypeError",
+    "InvalidValueError",
     "Invoice",
     "Line",
     "MatrixRate",
@@ -93,6 +102,7 @@ __all__ = [
     "PerUnit",
     "Percentage",
     "Period",
+    "PeriodError",
     "PricingContext",
     "PricingError",
     "ProjectFee",

@@ -1,12 +1,21 @@
 """The error hierarchy: every error meterprice raises on purpose derives from
 :class:`MeterpriceError` and from the built-in exception a caller would expect.
+
+A service can catch :class:`MeterpriceError` for everything the library refuses, while
+code written against the built-ins keeps working: a wrong type is still a
+:class:`TypeError` (:class:`InvalidTypeError`), a bad value still a :class:`ValueError`
+(:class:`InvalidValueError` and its kinds, and the domain errors below).
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "AmountError",
+    "CalendarError",
     "ContractError",
     "CurrencyMismatchError",
+    "InvalidTypeError",
+    "InvalidValueError",
     "MeterpriceError",
     "PeriodError",
     "PricingError",
@@ -17,6 +26,26 @@ __all__ = [
 
 class MeterpriceError(Exception):
     """Base class of every error raised by meterprice."""
+
+
+class InvalidTypeError(MeterpriceError, TypeError):
+    """A value of the wrong type: a float where an exact number is needed, a list for a date."""
+
+
+class InvalidValueError(MeterpriceError, ValueError):
+    """A value of the right type that is out of range or unreadable."""
+
+
+class AmountError(InvalidValueError):
+    """A number or an amount of money that cannot be read or is out of range ("abc", NaN)."""
+
+
+class PeriodError(InvalidValueError):
+    """A date, period, billing cycle or window that cannot be read or is inconsistent."""
+
+
+class CalendarError(InvalidValueError):
+    """A calendar, time band, day of the week, time of day or time zone that is not valid."""
 
 
 class UnknownCurrencyError(MeterpriceError, ValueError):

@@ -387,23 +387,27 @@ class Commission(Component):
             )
         label = self.description or self.name
         charges: list[Charge] = []
-        earned: list[Fraction] = []  # the commission of each transaction
+        earned: list[Fraction] = []  # the commission of each flat-rate transaction
+        transactions = 0  # the transactions with a positive net amount
         for category in sorted(amounts, key=lambda c: c or ""):
             rate = self.rate_for(category)
             assert rate is not None  # every category without a rate was reported
             if self.per_transaction is None:
                 total = sum(amounts[category], Fraction(0))
             else:
-                assert isinstance(rate, Decimal)  # bounds refuse tiers when built
+                # Graduated tiers apply to the category's total of positive transactions;
+                # bounds need flat percentages and are refused with tiers when built.
                 positive = [amount for amount in amounts[category] if amount > 0]
                 total = sum(positive, Fraction(0))
-                earned.extend(amount * Fraction(rate) / 100 for amount in positive)
+                transactions += len(positive)
+                if isinstance(rate, Decimal):
+                    earned.extend(amount * Fraction(rate) / 100 for amount in positive)
             if total <= 0:
                 continue
             title = label if category is None else f"{label} ({self.category}={category})"
             charges.extend(self._charges(title, total, rate, source, ctx))
         charges.extend(self._bounds(label, earned, ctx))
-        charges.extend(self._fixed(label, usage, len(earned)))
+        charges.extend(self._fixed(label, usage, transactions))
         return charges
 
     def _charges(

@@ -200,7 +200,8 @@ class Commission(Component):
     transaction; the fixed fee counts those groups or reads ``transactions``, a
     metric counting transactions. Transactions whose net amount is zero or less earn
     nothing. The bounds show as their own lines: a top-up to the minimum and a
-    negative line for the amounts above the maximum.
+    negative line for the amounts above the maximum. Graduated tiers with
+    ``per_transaction`` apply to each category's total of its positive transactions.
 
     With ``basis="previous"`` the commission prices the previous period's usage
     ("settled on last month's performance"): the November invoice pays on

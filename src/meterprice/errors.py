@@ -41,7 +41,9 @@ class AmountError(InvalidValueError):
 
 
 class PeriodError(InvalidValueError):
-    """A date, period, billing cycle or window that cannot be read or is inconsistent."""
+    """A date, period, billing cycle or window that cannot be read or is inconsistent, or
+    a period that cannot be priced as asked (not within one billing period).
+    """
 
 
 class CalendarError(InvalidValueError):
@@ -66,7 +68,3 @@ class ContractError(MeterpriceError, ValueError):
 
 class PricingError(MeterpriceError, ValueError):
     """A contract that cannot price the usage it was given (a missing matrix price, ...)."""
-
-
-class PeriodError(MeterpriceError, ValueError):
-    """A period that cannot be read or priced as asked (not within one billing period)."""

@@ -37,8 +37,12 @@ from meterprice.components import (
 from meterprice.contract import Contract
 from meterprice.dimensions import Dimensions, Where
 from meterprice.errors import (
+    AmountError,
+    CalendarError,
     ContractError,
     CurrencyMismatchError,
+    InvalidTypeError,
+    InvalidValueError,
     MeterpriceError,
     PeriodError,
     PricingError,
@@ -64,8 +68,10 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "Aggregation",
+    "AmountError",
     "Band",
     "Calendar",
+    "CalendarError",
     "Charge",
     "Commission",
     "CommissionTier",
@@ -81,6 +87,8 @@ __all__ = [
     "Dimensions",
     "Discount",
     "Event",
+    "InvalidTypeError",
+    "InvalidValueError",
     "Invoice",
     "Line",
     "MatrixRate",

@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 
+from meterprice.errors import AmountError, InvalidTypeError
+
 __all__ = [
     "DIVISION",
     "DIVISION_DIGITS",
@@ -74,7 +76,9 @@ def to_decimal(value: object, *, what: str = "value") -> Decimal:
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, bool):
-        raise TypeError(f"{what} must be a Decimal, int or decimal string, not bool ({value!r})")
+        raise InvalidTypeError(
+            f"{what} must be a Decimal, int or decimal string, not bool ({value!r})"
+        )
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
@@ -83,18 +87,20 @@ def to_decimal(value: object, *, what: str = "value") -> Decimal:
             # caller's context with that trap off would turn "abc" into NaN
             result = EXACT.create_decimal(value.strip().replace("_", ""))
         except decimal.InvalidOperation:
-            raise ValueError(f"{what} is not a decimal number: {value!r}") from None
+            raise AmountError(f"{what} is not a decimal number: {value!r}") from None
     elif isinstance(value, float):
-        raise TypeError(
+        raise InvalidTypeError(
             f"{what} must be a Decimal, int or decimal string, not float ({value!r}): "
             "floats cannot represent most decimal amounts exactly; "
             f"write Decimal({str(value)!r}) or {str(value)!r}"
         )
     else:
         kind = type(value).__name__
-        raise TypeError(f"{what} must be a Decimal, int or decimal string, not {kind} ({value!r})")
+        raise InvalidTypeError(
+            f"{what} must be a Decimal, int or decimal string, not {kind} ({value!r})"
+        )
     if not result.is_finite():
-        raise ValueError(f"{what} must be a finite number, not {value!r}")
+        raise AmountError(f"{what} must be a finite number, not {value!r}")
     return result
 
 

@@ -19,7 +19,7 @@ import attrs
 from meterprice import _decimal as d
 from meterprice.contract import Contract, Spread, UsageInput
 from meterprice.dimensions import to_dimensions
-from meterprice.errors import ContractError
+from meterprice.errors import ContractError, InvalidTypeError, InvalidValueError
 from meterprice.invoice import Invoice
 from meterprice.money import Currency, Money
 from meterprice.periods import Period
@@ -72,9 +72,9 @@ def volumes(start: object, stop: object, step: object) -> tuple[Decimal, ...]:
     last = d.to_decimal(stop, what="stop")
     increment = d.to_decimal(step, what="step")
     if increment <= 0:
-        raise ValueError(f"step must be positive (got {step!r})")
+        raise InvalidValueError(f"step must be positive (got {step!r})")
     if last < first:
-        raise ValueError(f"stop must not be below start (got {start!r}..{stop!r})")
+        raise InvalidValueError(f"stop must not be below start (got {start!r}..{stop!r})")
     result = []
     value = first
     while value <= last:
@@ -87,12 +87,12 @@ def _to_shares(value: object) -> tuple[tuple[Any, Fraction], ...]:
     if value is None or value == ():
         return ()
     if not isinstance(value, Mapping):
-        raise TypeError(f"a mix must map dimension values to shares, not {value!r}")
+        raise InvalidTypeError(f"a mix must map dimension values to shares, not {value!r}")
     shares = []
     for dims, share in value.items():
         exact = Fraction(d.to_decimal(share, what=f"share of {dims!r}"))
         if exact < 0:
-            raise ValueError(f"share of {dims!r} must not be negative (got {share!r})")
+            raise InvalidValueError(f"share of {dims!r} must not be negative (got {share!r})")
         shares.append((to_dimensions(dims), exact))
     return tuple(shares)
 
@@ -116,7 +116,7 @@ class Mix:
         if self.shares:
             whole = sum((share for _, share in self.shares), Fraction(0))
             if whole != 1:
-                raise ValueError(
+                raise InvalidValueError(
                     f"the shares of the {self.metric!r} mix must add up to 1 "
                     f"(got {display_quantity(whole)})"
                 )
@@ -136,7 +136,7 @@ class Mix:
             else Fraction(d.to_decimal(volume, what="volume"))
         )
         if amount < 0:
-            raise ValueError(f"volume must not be negative (got {volume!r})")
+            raise InvalidValueError(f"volume must not be negative (got {volume!r})")
         if not self.shares:
             return Usage._from_entries({(self.metric, to_dimensions(None), None): _Sum(amount)})
         return Usage._from_entries(
@@ -155,7 +155,9 @@ def _base(usage: UsageInput | None) -> Usage:
         return usage
     if isinstance(usage, Mapping):
         return Usage.from_totals(usage)
-    raise TypeError("the base usage of a what-if analysis must be a Usage or a mapping of totals")
+    raise InvalidTypeError(
+        "the base usage of a what-if analysis must be a Usage or a mapping of totals"
+    )
 
 
 @attrs.frozen
@@ -351,10 +353,10 @@ def compare(
     (('Pay per use',), ('Fixed',), '2100.00 EUR')
     """
     if not contracts:
-        raise ValueError("compare needs at least one contract")
+        raise InvalidValueError("compare needs at least one contract")
     names = [contract.name for contract in contracts]
     if len(set(names)) != len(names):
-        raise ValueError(f"contracts to compare need distinct names (got {names})")
+        raise InvalidValueError(f"contracts to compare need distinct names (got {names})")
     currencies = {contract.currency for contract in contracts}
     if len(currencies) != 1:
         codes = ", ".join(sorted(c.code for c in currencies))

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 import attrs
 
 from meterprice.dimensions import Dimensions
-from meterprice.errors import UsageError
+from meterprice.errors import CalendarError, InvalidTypeError, UsageError
 from meterprice.usage import Event
 
 __all__ = ["WEEKDAYS", "Band", "TimeBands"]
@@ -64,7 +64,7 @@ def _day_number(value: object) -> int:
         return value
     if isinstance(value, str) and value.strip().lower() in _DAY_NAMES:
         return _DAY_NAMES[value.strip().lower()]
-    raise ValueError(
+    raise CalendarError(
         f"days: {value!r} is not a day of the week (0 = Monday to 6 = Sunday, "
         "or a name such as 'sat' or 'saturday')"
     )
@@ -79,10 +79,10 @@ def _to_days(value: object) -> frozenset[int]:
     if isinstance(value, int):
         return frozenset({_day_number(value)})
     if not isinstance(value, Iterable):
-        raise TypeError(f"days must be day names or numbers, not {value!r}")
+        raise InvalidTypeError(f"days must be day names or numbers, not {value!r}")
     days = frozenset(_day_number(item) for item in value)
     if not days:
-        raise ValueError("days must name at least one day of the week")
+        raise CalendarError("days must name at least one day of the week")
     return days
 
 
@@ -94,11 +94,11 @@ def _to_time(value: object, what: str) -> dt.time:
         try:
             value = dt.time.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"{what} is not a time of day (HH:MM): {value!r}") from None
+            raise CalendarError(f"{what} is not a time of day (HH:MM): {value!r}") from None
     if not isinstance(value, dt.time):
-        raise TypeError(f"{what} must be a time or a string such as '22:00', not {value!r}")
+        raise InvalidTypeError(f"{what} must be a time or a string such as '22:00', not {value!r}")
     if value.tzinfo is not None:
-        raise ValueError(
+        raise CalendarError(
             f"{what} must be a wall-clock time without a time zone (got {value!r}); "
             "the time zone belongs to the TimeBands"
         )
@@ -115,7 +115,7 @@ def _to_end(value: object) -> dt.time:
 
 def _check_label(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise TypeError(f"{attribute.name} must be a non-empty string, not {value!r}")
+        raise InvalidTypeError(f"{attribute.name} must be a non-empty string, not {value!r}")
 
 
 @attrs.frozen
@@ -184,23 +184,23 @@ def _to_bands(value: object) -> tuple[Band, ...]:
     if isinstance(value, Band):
         value = (value,)
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise TypeError(f"bands must be a list of Band, not {value!r}")
+        raise InvalidTypeError(f"bands must be a list of Band, not {value!r}")
     bands = tuple(value)
     for index, band in enumerate(bands):
         if not isinstance(band, Band):
-            raise TypeError(f"bands[{index}] must be a Band, not {band!r}")
+            raise InvalidTypeError(f"bands[{index}] must be a Band, not {band!r}")
     if not bands:
-        raise ValueError("bands must not be empty")
+        raise CalendarError("bands must not be empty")
     return bands
 
 
 def _check_timezone(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str):
-        raise TypeError(f"timezone must be an IANA time zone name, not {value!r}")
+        raise InvalidTypeError(f"timezone must be an IANA time zone name, not {value!r}")
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # a folder of zones: OSError
-        raise ValueError(f"timezone: unknown IANA time zone {value!r}") from None
+        raise CalendarError(f"timezone: unknown IANA time zone {value!r}") from None
 
 
 @attrs.frozen
@@ -276,7 +276,7 @@ class TimeBands:
     def band_of(self, at: dt.datetime) -> str:
         """The name of the band ``at`` falls in."""
         if not isinstance(at, dt.datetime):
-            raise TypeError(f"a timestamp must be a datetime, not {at!r}")
+            raise InvalidTypeError(f"a timestamp must be a datetime, not {at!r}")
         wall = at if at.tzinfo is None else at.astimezone(self._zone)
         offset = wall.weekday() * _DAY + _micros(wall)
         return self._names[bisect.bisect_right(self._starts, offset) - 1]

@@ -38,7 +38,7 @@ from meterprice.components.rates import Package, PerUnit, Tiered, TierMode
 from meterprice.components.seats import Seats
 from meterprice.contract import Contract, Spread, UsageInput, _UsageSource
 from meterprice.dimensions import Dimensions, Where
-from meterprice.errors import ContractError, PricingError
+from meterprice.errors import ContractError, InvalidValueError, PricingError
 from meterprice.money import Currency
 from meterprice.periods import Period
 from meterprice.piecewise import Piecewise
@@ -567,7 +567,7 @@ class CostFunction:
         """Total cost / volume at ``volume`` (> 0)."""
         v = _volume(volume)
         if v <= 0:
-            raise ValueError(f"the effective rate needs a positive volume (got {volume!r})")
+            raise InvalidValueError(f"the effective rate needs a positive volume (got {volume!r})")
         return self.function(v) / v
 
     def decreasing_regions(self) -> tuple[tuple[Fraction, Fraction, tuple[str, ...]], ...]:
@@ -647,7 +647,7 @@ def cost_function(
     lo = Fraction(d.to_decimal(start, what="start"))
     hi = Fraction(d.to_decimal(upto, what="upto"))
     if not 0 <= lo < hi:
-        raise ValueError(
+        raise InvalidValueError(
             f"the volume range must satisfy 0 <= start < upto (got {start!r}..{upto!r})"
         )
     chosen = _period(period)

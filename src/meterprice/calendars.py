@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 import attrs
 from dateutil import rrule
 
+from meterprice.errors import CalendarError, InvalidTypeError
 from meterprice.periods import Period
 
 __all__ = [
@@ -41,17 +42,17 @@ _ONE_DAY = dt.timedelta(days=1)
 
 def _check_name(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise TypeError(f"a range name must be a non-empty string, not {value!r}")
+        raise InvalidTypeError(f"a range name must be a non-empty string, not {value!r}")
 
 
 def _to_date(value: object, what: str) -> dt.date:
     if isinstance(value, dt.datetime) or not isinstance(value, (dt.date, str)):
-        raise TypeError(f"{what} must be a date or an ISO date string, not {value!r}")
+        raise InvalidTypeError(f"{what} must be a date or an ISO date string, not {value!r}")
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"{what} is not an ISO date (YYYY-MM-DD): {value!r}") from None
+            raise CalendarError(f"{what} is not an ISO date (YYYY-MM-DD): {value!r}") from None
     return value
 
 
@@ -121,7 +122,7 @@ class DateRange:
 
     def __attrs_post_init__(self) -> None:
         if self.last < self.first:
-            raise ValueError(
+            raise CalendarError(
                 f"range {self.name!r}: last ({self.last}) must not be before first ({self.first})"
             )
 
@@ -141,17 +142,19 @@ def _to_month_day(value: object, what: str) -> MonthDay:
     if isinstance(value, str):
         parts = value.strip().split("-")
         if len(parts) != 2 or not all(part.isdigit() for part in parts):
-            raise ValueError(f"{what} must be written MM-DD, not {value!r}")
+            raise CalendarError(f"{what} must be written MM-DD, not {value!r}")
         month, day = int(parts[0]), int(parts[1])
     elif isinstance(value, tuple) and len(value) == 2 and all(type(v) is int for v in value):
         month, day = value
     else:
-        raise TypeError(f"{what} must be a (month, day) pair of ints or 'MM-DD', not {value!r}")
+        raise InvalidTypeError(
+            f"{what} must be a (month, day) pair of ints or 'MM-DD', not {value!r}"
+        )
     if not 1 <= month <= 12:
-        raise ValueError(f"{what}: month must be 1 to 12 (got {value!r})")
+        raise CalendarError(f"{what}: month must be 1 to 12 (got {value!r})")
     longest = _calendar.monthrange(2000, month)[1]  # 2000 is a leap year
     if not 1 <= day <= longest:
-        raise ValueError(f"{what}: day must be 1 to {longest} in month {month} (got {value!r})")
+        raise CalendarError(f"{what}: day must be 1 to {longest} in month {month} (got {value!r})")
     return month, day
 
 
@@ -227,12 +230,12 @@ _FREQUENCIES = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY")
 
 def _check_rule(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str):
-        raise TypeError(f"rule must be an iCalendar RRULE string, not {value!r}")
+        raise InvalidTypeError(f"rule must be an iCalendar RRULE string, not {value!r}")
 
 
 def _check_days(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
     if type(value) is not int or value < 1:
-        raise ValueError(f"days must be a whole number >= 1 (got {value!r})")
+        raise CalendarError(f"days must be a whole number >= 1 (got {value!r})")
 
 
 def _rule_text(rule: str) -> str:
@@ -272,12 +275,12 @@ class RuleRange:
             key, _, value = part.partition("=")
             fields[key.strip()] = value.strip()
         if "\n" in text or ":" in text or "DTSTART" in fields:
-            raise ValueError(
+            raise CalendarError(
                 f"range {self.name!r}: rule must be a single RRULE without DTSTART "
                 f"(give the start date as start=), not {self.rule!r}"
             )
         if fields.get("FREQ") not in _FREQUENCIES:
-            raise ValueError(
+            raise CalendarError(
                 f"range {self.name!r}: the rule's FREQ must be one of "
                 f"{', '.join(_FREQUENCIES)} (got {self.rule!r})"
             )
@@ -285,12 +288,12 @@ class RuleRange:
         try:
             parsed = rrule.rrulestr(text, dtstart=dtstart, cache=True)
         except (ValueError, TypeError) as error:
-            raise ValueError(
+            raise CalendarError(
                 f"range {self.name!r}: not a valid RRULE {self.rule!r}: {error}"
             ) from None
         assert isinstance(parsed, rrule.rrule)  # a single rule without forceset
         if parsed.after(dtstart, inc=True) is None:
-            raise ValueError(f"range {self.name!r}: rule {self.rule!r} never occurs")
+            raise CalendarError(f"range {self.name!r}: rule {self.rule!r} never occurs")
         object.__setattr__(self, "_rrule", parsed)
 
     def days_in(self, period: Period) -> tuple[dt.date, ...]:
@@ -320,15 +323,15 @@ def _to_ranges(value: object) -> tuple[CalendarRange, ...]:
     if isinstance(value, _RANGE_TYPES):
         value = (value,)
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise TypeError(f"a calendar takes a list of ranges, not {value!r}")
+        raise InvalidTypeError(f"a calendar takes a list of ranges, not {value!r}")
     ranges = tuple(value)
     for index, item in enumerate(ranges):
         if not isinstance(item, _RANGE_TYPES):
-            raise TypeError(
+            raise InvalidTypeError(
                 f"ranges[{index}] must be a DateRange, YearlyRange or RuleRange, not {item!r}"
             )
     if not ranges:
-        raise ValueError("a calendar needs at least one range")
+        raise CalendarError("a calendar needs at least one range")
     return ranges
 
 
@@ -375,7 +378,7 @@ class Calendar:
     def names_on(self, day: dt.date) -> tuple[str, ...]:
         """The names of the ranges ``day`` falls in, in calendar order, each once."""
         if isinstance(day, dt.datetime) or not isinstance(day, dt.date):
-            raise TypeError(f"day must be a date, not {day!r}")
+            raise InvalidTypeError(f"day must be a date, not {day!r}")
         only = Period.day(day)
         return tuple(dict.fromkeys(item.name for item in self.ranges if item.days_in(only)))
 

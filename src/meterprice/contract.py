@@ -15,7 +15,14 @@ import attrs
 
 from meterprice.components.base import Charge, Component, PricingContext, to_window
 from meterprice.dimensions import Dimensions
-from meterprice.errors import ContractError, PeriodError, PricingError
+from meterprice.errors import (
+    CalendarError,
+    ContractError,
+    InvalidTypeError,
+    InvalidValueError,
+    PeriodError,
+    PricingError,
+)
 from meterprice.invoice import Invoice, Line
 from meterprice.metering import Meter, meter_events
 from meterprice.money import Currency, Money, Rounding
@@ -37,26 +44,26 @@ large usage file provides: see :mod:`meterprice.usagefiles`)."""
 def _to_currency(value: object) -> Currency:
     if isinstance(value, (Currency, str)):
         return Currency.of(value)
-    raise TypeError(f"currency must be an ISO 4217 code, not {value!r}")
+    raise InvalidTypeError(f"currency must be an ISO 4217 code, not {value!r}")
 
 
 def _to_components(value: object) -> tuple[Component, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise TypeError(f"components must be a list of components, not {value!r}")
+        raise InvalidTypeError(f"components must be a list of components, not {value!r}")
     components = tuple(value)
     for index, component in enumerate(components):
         if not isinstance(component, Component):
-            raise TypeError(f"components[{index}] is not a Component: {component!r}")
+            raise InvalidTypeError(f"components[{index}] is not a Component: {component!r}")
     return components
 
 
 def _to_meters(value: object) -> tuple[Meter, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise TypeError(f"meters must be a list of Meter, not {value!r}")
+        raise InvalidTypeError(f"meters must be a list of Meter, not {value!r}")
     meters = tuple(value)
     for index, meter in enumerate(meters):
         if not isinstance(meter, Meter):
-            raise TypeError(f"meters[{index}] is not a Meter: {meter!r}")
+            raise InvalidTypeError(f"meters[{index}] is not a Meter: {meter!r}")
     return meters
 
 
@@ -69,16 +76,16 @@ def _to_rounding(value: object) -> Rounding:
         except KeyError:
             pass
     choices = ", ".join(mode.name.lower() for mode in Rounding)
-    raise ValueError(f"rounding must be one of {choices} (got {value!r})")
+    raise InvalidValueError(f"rounding must be one of {choices} (got {value!r})")
 
 
 def _check_timezone(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str):
-        raise TypeError(f"timezone must be an IANA time zone name, not {value!r}")
+        raise InvalidTypeError(f"timezone must be an IANA time zone name, not {value!r}")
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # a folder of zones: OSError
-        raise ValueError(f"timezone: unknown IANA time zone {value!r}") from None
+        raise CalendarError(f"timezone: unknown IANA time zone {value!r}") from None
 
 
 def _to_period(value: object) -> Period:
@@ -86,7 +93,7 @@ def _to_period(value: object) -> Period:
         return value
     if isinstance(value, str):
         return Period.parse(value)
-    raise TypeError(f"period must be a Period or a string like '2026-11', not {value!r}")
+    raise InvalidTypeError(f"period must be a Period or a string like '2026-11', not {value!r}")
 
 
 @attrs.frozen
@@ -115,9 +122,9 @@ class Contract:
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
-            raise TypeError(f"a contract name must be a non-empty string, not {self.name!r}")
+            raise InvalidTypeError(f"a contract name must be a non-empty string, not {self.name!r}")
         if not isinstance(self.cycle, Cycle):
-            raise TypeError(f"cycle must be a Cycle, not {self.cycle!r}")
+            raise InvalidTypeError(f"cycle must be a Cycle, not {self.cycle!r}")
         names: dict[str, int] = {}
         for index, component in enumerate(self.components):
             if component.name in names:
@@ -277,9 +284,11 @@ class Contract:
         requested = _to_period(period)
         billing = self.billing_period(requested)
         term = self.term.within(requested)
-        if term is None and outside_term != "empty":
-            if outside_term != "error":
-                raise ValueError(f"outside_term must be 'error' or 'empty' (got {outside_term!r})")
+        if outside_term not in ("error", "empty"):
+            raise InvalidValueError(
+                f"outside_term must be 'error' or 'empty' (got {outside_term!r})"
+            )
+        if term is None and outside_term == "error":
             raise PricingError(
                 f"{requested} is outside the term {self.term} of contract {self.name!r}: "
                 "nothing is billed then (pass outside_term='empty' for an empty invoice)"
@@ -474,7 +483,7 @@ class _UsageSource:
         previous: Period | None = None,
     ) -> None:
         if spread not in (None, "days"):
-            raise ValueError(f"spread must be None or 'days' (got {spread!r})")
+            raise InvalidValueError(f"spread must be None or 'days' (got {spread!r})")
         self.contract = contract
         self.requested = requested
         self.summary: Usage | None = None
@@ -562,5 +571,7 @@ def _date(value: dt.date | str) -> dt.date:
 
 def _as_list(events: object) -> list[Event]:
     if isinstance(events, (str, bytes)) or not isinstance(events, Iterable):
-        raise TypeError(f"usage must be a Usage, a mapping of totals or events, not {events!r}")
+        raise InvalidTypeError(
+            f"usage must be a Usage, a mapping of totals or events, not {events!r}"
+        )
     return events if isinstance(events, list) else list(events)

@@ -12,6 +12,8 @@ from typing import Any, TypeVar, overload
 
 import attrs
 
+from meterprice.errors import ContractError, InvalidTypeError
+
 __all__ = ["Dimensions", "Where", "to_dimensions", "to_where"]
 
 _T = TypeVar("_T")
@@ -19,13 +21,13 @@ _T = TypeVar("_T")
 
 def _check_name(name: object, what: str) -> str:
     if not isinstance(name, str) or not name:
-        raise TypeError(f"{what} must be a non-empty string, not {name!r}")
+        raise InvalidTypeError(f"{what} must be a non-empty string, not {name!r}")
     return name
 
 
 def _check_value(name: str, value: object) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"dimension {name!r} must have a string value, not {value!r}")
+        raise InvalidTypeError(f"dimension {name!r} must have a string value, not {value!r}")
     return value
 
 
@@ -158,7 +160,7 @@ def to_dimensions(value: object) -> Dimensions:
         return shared
     if isinstance(value, Mapping):
         return Dimensions(value)
-    raise TypeError(f"dimensions must be a mapping of names to strings, not {value!r}")
+    raise InvalidTypeError(f"dimensions must be a mapping of names to strings, not {value!r}")
 
 
 _EMPTY = Dimensions()
@@ -168,7 +170,9 @@ def _to_conditions(value: object) -> tuple[tuple[str, frozenset[str]], ...]:
     if value is None or value == ():
         return ()
     if not isinstance(value, Mapping):
-        raise TypeError(f"a filter must be a mapping of dimension names to values, not {value!r}")
+        raise InvalidTypeError(
+            f"a filter must be a mapping of dimension names to values, not {value!r}"
+        )
     conditions = []
     for name, allowed in value.items():
         key = _check_name(name, "a filtered dimension name")
@@ -177,9 +181,9 @@ def _to_conditions(value: object) -> tuple[tuple[str, frozenset[str]], ...]:
         elif isinstance(allowed, Iterable):
             values = frozenset(_check_value(key, item) for item in allowed)
             if not values:
-                raise ValueError(f"filter on {key!r} allows no value at all")
+                raise ContractError(f"filter on {key!r} allows no value at all")
         else:
-            raise TypeError(
+            raise InvalidTypeError(
                 f"filter on {key!r} must be a string or a collection of strings, not {allowed!r}"
             )
         conditions.append((key, values))

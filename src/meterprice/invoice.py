@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from meterprice import _decimal as d
+from meterprice.errors import InvalidValueError
 from meterprice.money import Currency, Money, Rounding
 from meterprice.periods import Period
 from meterprice.usage import display_quantity
@@ -96,12 +97,12 @@ class Invoice:
     def __attrs_post_init__(self) -> None:
         for index, line in enumerate(self.lines):
             if line.amount.currency != self.currency:
-                raise ValueError(
+                raise InvalidValueError(
                     f"lines[{index}] is in {line.amount.currency.code}, "
                     f"the invoice in {self.currency.code}"
                 )
             if not line.amount.is_rounded:
-                raise ValueError(f"lines[{index}] amount {line.amount} is not rounded")
+                raise InvalidValueError(f"lines[{index}] amount {line.amount} is not rounded")
 
     @property
     def total(self) -> Money:

@@ -25,7 +25,7 @@ import attrs
 from meterprice import _decimal as d
 from meterprice.bands import TimeBands
 from meterprice.dimensions import Dimensions, Where, to_where
-from meterprice.errors import UsageError
+from meterprice.errors import ContractError, InvalidTypeError, InvalidValueError, UsageError
 from meterprice.usage import (
     Aggregation,
     Event,
@@ -50,7 +50,7 @@ def _optional_positive(value: object, what: str) -> Decimal | None:
         return None
     number = d.to_decimal(value, what=what)
     if number <= 0:
-        raise ValueError(f"{what} must be positive (got {value!r})")
+        raise InvalidValueError(f"{what} must be positive (got {value!r})")
     return number
 
 
@@ -66,17 +66,17 @@ def _to_group_by(value: object) -> tuple[str, ...] | None:
     if value is None:
         return None
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise TypeError(f"group_by must be a list of dimension names, not {value!r}")
+        raise InvalidTypeError(f"group_by must be a list of dimension names, not {value!r}")
     names = tuple(value)
     for name in names:
         if not isinstance(name, str) or not name:
-            raise TypeError(f"group_by must name dimensions with strings, not {name!r}")
+            raise InvalidTypeError(f"group_by must name dimensions with strings, not {name!r}")
     return tuple(sorted(set(names)))
 
 
 def _check_name(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise TypeError(f"{attribute.name} must be a non-empty string, not {value!r}")
+        raise InvalidTypeError(f"{attribute.name} must be a non-empty string, not {value!r}")
 
 
 def _default_source(meter: Meter) -> str:
@@ -90,7 +90,7 @@ def _to_aggregation(value: object) -> Aggregation:
         return Aggregation(value)
     except ValueError:
         choices = ", ".join(a.value for a in Aggregation)
-        raise ValueError(f"aggregation must be one of {choices} (got {value!r})") from None
+        raise InvalidValueError(f"aggregation must be one of {choices} (got {value!r})") from None
 
 
 @attrs.frozen
@@ -141,16 +141,16 @@ class Meter:
 
     def __attrs_post_init__(self) -> None:
         if (self.from_unit is None) != (self.unit is None) and self.from_unit is not None:
-            raise ValueError(f"meter {self.name!r}: from_unit needs a unit to convert to")
+            raise ContractError(f"meter {self.name!r}: from_unit needs a unit to convert to")
         if self.from_unit is not None:
             for unit in (self.from_unit, self.unit):
                 if unit not in TIME_UNITS:
-                    raise ValueError(
+                    raise ContractError(
                         f"meter {self.name!r}: cannot convert unit {unit!r}; "
                         f"known units are {', '.join(TIME_UNITS)}"
                     )
         if (self.aggregation is Aggregation.DISTINCT) != (self.distinct is not None):
-            raise ValueError(
+            raise ContractError(
                 f"meter {self.name!r}: aggregation 'distinct' and the distinct dimension "
                 "go together (got aggregation="
                 f"{self.aggregation.value!r}, distinct={self.distinct!r})"
@@ -158,7 +158,7 @@ class Meter:
         if self.aggregation in (Aggregation.COUNT, Aggregation.DISTINCT) and (
             self.increment is not None or self.minimum is not None or self.from_unit is not None
         ):
-            raise ValueError(
+            raise ContractError(
                 f"meter {self.name!r}: increment, minimum and unit conversion apply to "
                 f"quantities, not to aggregation {self.aggregation.value!r}"
             )
@@ -377,11 +377,11 @@ def meter_events(
     """
     names = [meter.name for meter in meters]
     if len(set(names)) != len(names):
-        raise ValueError(f"meters must have distinct names (got {names})")
+        raise InvalidValueError(f"meters must have distinct names (got {names})")
     batch = events if isinstance(events, list) else list(events)
     for index, event in enumerate(batch):
         if not isinstance(event, Event):
-            raise TypeError(f"event {index} is not an Event: {event!r}")
+            raise InvalidTypeError(f"event {index} is not an Event: {event!r}")
         break
     zone = _zone(timezone)
     counted = events_between(batch, start, end)

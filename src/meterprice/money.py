@@ -20,7 +20,12 @@ from typing import Any, ClassVar
 import attrs
 
 from meterprice import _decimal as d
-from meterprice.errors import CurrencyMismatchError, UnknownCurrencyError
+from meterprice.errors import (
+    AmountError,
+    CurrencyMismatchError,
+    InvalidTypeError,
+    UnknownCurrencyError,
+)
 
 __all__ = ["Currency", "Money", "MoneyLike", "Rounding", "to_money"]
 
@@ -61,7 +66,7 @@ class Currency:
         if isinstance(code, Currency):
             return code
         if not isinstance(code, str):
-            raise TypeError(f"currency must be an ISO 4217 code string, not {code!r}")
+            raise InvalidTypeError(f"currency must be an ISO 4217 code string, not {code!r}")
         key = code.strip().upper()
         cached = cls._cache.get(key)
         if cached is not None:
@@ -180,7 +185,7 @@ _ROUNDING_CONTEXTS = {
 def _to_currency(value: object) -> Currency:
     if isinstance(value, (Currency, str)):
         return Currency.of(value)
-    raise TypeError(f"currency must be an ISO 4217 code or a Currency, not {value!r}")
+    raise InvalidTypeError(f"currency must be an ISO 4217 code or a Currency, not {value!r}")
 
 
 def _to_amount(value: object) -> Decimal:
@@ -217,7 +222,7 @@ class Money:
         """``Money.parse("0.95 EUR")`` or ``Money.parse("EUR 0.95")``."""
         parts = text.split()
         if len(parts) != 2:
-            raise ValueError(f"money must be written as '<amount> <currency>', got {text!r}")
+            raise AmountError(f"money must be written as '<amount> <currency>', got {text!r}")
         first, second = parts
         if first[:1].isalpha():
             first, second = second, first
@@ -260,7 +265,7 @@ class Money:
 
     def __mul__(self, factor: object) -> Money:
         if isinstance(factor, Money):
-            raise TypeError(f"cannot multiply money by money: {self!r} * {factor!r}")
+            raise InvalidTypeError(f"cannot multiply money by money: {self!r} * {factor!r}")
         if isinstance(factor, (Decimal, int, float, str)) and not isinstance(factor, bool):
             return Money(d.mul(self.amount, d.to_decimal(factor, what="factor")), self.currency)
         return NotImplemented
@@ -321,15 +326,15 @@ class Money:
         ['33.34 EUR', '33.33 EUR', '33.33 EUR']
         """
         if not weights:
-            raise ValueError("allocate needs at least one weight")
+            raise AmountError("allocate needs at least one weight")
         exact = [Fraction(d.to_decimal(w, what=f"weights[{i}]")) for i, w in enumerate(weights)]
         if any(w < 0 for w in exact):
-            raise ValueError(f"weights must not be negative (got {list(weights)!r})")
+            raise AmountError(f"weights must not be negative (got {list(weights)!r})")
         whole = sum(exact, Fraction(0))
         if whole == 0:
-            raise ValueError(f"weights must not all be zero (got {list(weights)!r})")
+            raise AmountError(f"weights must not all be zero (got {list(weights)!r})")
         if not self.is_rounded:
-            raise ValueError(f"allocate a rounded amount, not {self!r}: call .round() first")
+            raise AmountError(f"allocate a rounded amount, not {self!r}: call .round() first")
         minor = self.currency.minor_units
         units = int(self.amount.scaleb(minor, d.EXACT))
         sign = -1 if units < 0 else 1
@@ -375,4 +380,4 @@ def to_money(value: object, *, what: str = "amount") -> Money:
             return Money.parse(value)
         except (ValueError, TypeError) as error:
             raise type(error)(f"{what}: {error}") from None
-    raise TypeError(f"{what} must be Money or a string like '0.95 EUR', not {value!r}")
+    raise InvalidTypeError(f"{what} must be Money or a string like '0.95 EUR', not {value!r}")

@@ -17,6 +17,8 @@ from typing import Literal
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from meterprice.errors import InvalidTypeError, PeriodError
+
 __all__ = ["Cycle", "CycleUnit", "Period", "Window", "proration"]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -28,15 +30,15 @@ _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
 
 def _to_date(value: object) -> dt.date:
     if isinstance(value, dt.datetime):
-        raise TypeError(f"a period bound must be a date, not a datetime ({value!r})")
+        raise InvalidTypeError(f"a period bound must be a date, not a datetime ({value!r})")
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"not an ISO date (YYYY-MM-DD): {value!r}") from None
-    raise TypeError(f"a period bound must be a date or an ISO date string, not {value!r}")
+            raise PeriodError(f"not an ISO date (YYYY-MM-DD): {value!r}") from None
+    raise InvalidTypeError(f"a period bound must be a date or an ISO date string, not {value!r}")
 
 
 def _to_optional_date(value: object) -> dt.date | None:
@@ -59,7 +61,7 @@ class Period:
 
     def __attrs_post_init__(self) -> None:
         if self.end <= self.start:
-            raise ValueError(
+            raise PeriodError(
                 f"a period must end after it starts (got start={self.start}, end={self.end})"
             )
 
@@ -67,7 +69,7 @@ class Period:
     def month(cls, year: int, month: int) -> Period:
         """The calendar month ``year-month``."""
         if not 1 <= month <= 12:
-            raise ValueError(f"month must be 1 to 12 (got {month!r})")
+            raise PeriodError(f"month must be 1 to 12 (got {month!r})")
         start = dt.date(year, month, 1)
         return cls(start, start + relativedelta(months=1))
 
@@ -80,7 +82,7 @@ class Period:
     def quarter(cls, year: int, quarter: int) -> Period:
         """Calendar quarter 1 to 4 of ``year``."""
         if quarter not in (1, 2, 3, 4):
-            raise ValueError(f"quarter must be 1 to 4 (got {quarter!r})")
+            raise PeriodError(f"quarter must be 1 to 4 (got {quarter!r})")
         start = dt.date(year, 3 * quarter - 2, 1)
         return cls(start, start + relativedelta(months=3))
 
@@ -95,7 +97,7 @@ class Period:
         ``2026-11-01..2026-11-16`` (half-open range).
         """
         if not isinstance(text, str):
-            raise TypeError(f"a period must be written as a string, not {text!r}")
+            raise InvalidTypeError(f"a period must be written as a string, not {text!r}")
         value = text.strip()
         if match := _MONTH.match(value):
             return cls.month(int(match[1]), int(match[2]))
@@ -107,7 +109,7 @@ class Period:
             return cls.day(_to_date(value))
         if match := _RANGE.match(value):
             return cls(match[1], match[2])
-        raise ValueError(
+        raise PeriodError(
             f"not a period: {text!r} (expected YYYY-MM, YYYY-Qn, YYYY, YYYY-MM-DD "
             "or YYYY-MM-DD..YYYY-MM-DD)"
         )
@@ -170,7 +172,7 @@ class Window:
 
     def __attrs_post_init__(self) -> None:
         if self.start is not None and self.end is not None and self.end <= self.start:
-            raise ValueError(
+            raise PeriodError(
                 f"a window must end after it starts (got start={self.start}, end={self.end})"
             )
 
@@ -235,20 +237,20 @@ class Cycle:
     @interval.validator
     def _check_interval(self, attribute: attrs.Attribute[int], value: int) -> None:
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"interval must be a whole number >= 1 (got {value!r})")
+            raise PeriodError(f"interval must be a whole number >= 1 (got {value!r})")
 
     @classmethod
     def monthly(cls, anchor_day: int = 1) -> Cycle:
         """Calendar-style months starting on ``anchor_day`` (1 to 31; clamps to month end)."""
         if not 1 <= anchor_day <= 31:
-            raise ValueError(f"anchor_day must be 1 to 31 (got {anchor_day!r})")
+            raise PeriodError(f"anchor_day must be 1 to 31 (got {anchor_day!r})")
         return cls("month", dt.date(2000, 1, anchor_day))
 
     @classmethod
     def weekly(cls, weekday: int = 0) -> Cycle:
         """Weeks starting on ``weekday`` (0 = Monday ... 6 = Sunday)."""
         if not 0 <= weekday <= 6:
-            raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday) (got {weekday!r})")
+            raise PeriodError(f"weekday must be 0 (Monday) to 6 (Sunday) (got {weekday!r})")
         return cls("week", dt.date(2000, 1, 3) + dt.timedelta(days=weekday))  # a Monday
 
     @classmethod
@@ -260,7 +262,7 @@ class Cycle:
     def quarterly(cls, start_month: int = 1) -> Cycle:
         """Quarters whose first starts in ``start_month``."""
         if not 1 <= start_month <= 12:
-            raise ValueError(f"start_month must be 1 to 12 (got {start_month!r})")
+            raise PeriodError(f"start_month must be 1 to 12 (got {start_month!r})")
         return cls("quarter", dt.date(2000, start_month, 1))
 
     @classmethod
@@ -271,7 +273,7 @@ class Cycle:
         try:
             anchor = dt.date(2000, month, day)  # a leap year: 29 February is allowed
         except ValueError:
-            raise ValueError(f"not a day of the year: month={month!r}, day={day!r}") from None
+            raise PeriodError(f"not a day of the year: month={month!r}, day={day!r}") from None
         return cls("year", anchor)
 
     def __str__(self) -> str:

@@ -22,6 +22,8 @@ from fractions import Fraction
 
 import attrs
 
+from meterprice.errors import InvalidTypeError, InvalidValueError
+
 __all__ = ["Piecewise", "Segment"]
 
 Number = Fraction | Decimal | int
@@ -34,7 +36,9 @@ def _frac(value: object) -> Fraction:
         return value
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         return Fraction(value)
-    raise TypeError(f"piecewise functions are exact: use Fraction, Decimal or int, not {value!r}")
+    raise InvalidTypeError(
+        f"piecewise functions are exact: use Fraction, Decimal or int, not {value!r}"
+    )
 
 
 def _at(line: _Line, x: Fraction) -> Fraction:
@@ -72,11 +76,11 @@ class Piecewise:
 
     def __attrs_post_init__(self) -> None:
         if len(self.xs) < 2:
-            raise ValueError("a piecewise function needs a domain with two distinct ends")
+            raise InvalidValueError("a piecewise function needs a domain with two distinct ends")
         if any(b <= a for a, b in itertools.pairwise(self.xs)):
-            raise ValueError(f"breakpoints must increase strictly (got {self.xs})")
+            raise InvalidValueError(f"breakpoints must increase strictly (got {self.xs})")
         if len(self.lines) != len(self.xs) - 1 or len(self.values) != len(self.xs):
-            raise ValueError(
+            raise InvalidValueError(
                 "a piecewise function needs one line per interval and one value per breakpoint"
             )
 
@@ -154,7 +158,7 @@ class Piecewise:
         """The value at ``x`` (inside the domain)."""
         value = _frac(x)
         if not self.lo <= value <= self.hi:
-            raise ValueError(f"{value} is outside the domain [{self.lo}, {self.hi}]")
+            raise InvalidValueError(f"{value} is outside the domain [{self.lo}, {self.hi}]")
         index = self._find(value)
         if self.xs[index] == value:
             return self.values[index]
@@ -178,7 +182,7 @@ class Piecewise:
         if self.xs[index] == value:
             index -= 1
         if index < 0:
-            raise ValueError(f"no left limit at the domain's start {value}")
+            raise InvalidValueError(f"no left limit at the domain's start {value}")
         return _at(self.lines[index], value)
 
     def limit_right(self, x: Number) -> Fraction:
@@ -186,7 +190,7 @@ class Piecewise:
         value = _frac(x)
         index = self._find(value)
         if index >= len(self.lines):
-            raise ValueError(f"no right limit at the domain's end {value}")
+            raise InvalidValueError(f"no right limit at the domain's end {value}")
         return _at(self.lines[index], value)
 
     # -- algebra ----------------------------------------------------------------------------
@@ -207,7 +211,7 @@ class Piecewise:
 
     def _aligned(self, other: Piecewise) -> tuple[Piecewise, Piecewise]:
         if (self.lo, self.hi) != (other.lo, other.hi):
-            raise ValueError(
+            raise InvalidValueError(
                 f"functions on different domains [{self.lo}, {self.hi}] and "
                 f"[{other.lo}, {other.hi}]"
             )
@@ -285,12 +289,12 @@ class Piecewise:
         a, b = _frac(slope), _frac(intercept)
         x_lo, x_hi = _frac(lo), _frac(hi)
         if a < 0:
-            raise ValueError("compose needs a non-decreasing affine map")
+            raise InvalidValueError("compose needs a non-decreasing affine map")
         if a == 0:
             return Piecewise.constant(x_lo, x_hi, self(b))
         t_lo, t_hi = a * x_lo + b, a * x_hi + b
         if t_lo < self.lo or t_hi > self.hi:
-            raise ValueError(
+            raise InvalidValueError(
                 f"the map sends [{x_lo}, {x_hi}] to [{t_lo}, {t_hi}], outside the domain "
                 f"[{self.lo}, {self.hi}]"
             )

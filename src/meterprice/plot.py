@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from meterprice.breakeven import BreakEven, CostFunction
+from meterprice.errors import InvalidValueError
 
 __all__ = ["plot_cost_functions"]
 
@@ -53,7 +54,7 @@ def plot_cost_functions(
     functions. Returns the matplotlib ``Axes``.
     """
     if not functions:
-        raise ValueError("plot_cost_functions needs at least one cost function")
+        raise InvalidValueError("plot_cost_functions needs at least one cost function")
     if ax is None:
         plt = _pyplot()
         _, ax = plt.subplots(figsize=(7, 4))

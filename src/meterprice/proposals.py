@@ -23,6 +23,7 @@ from meterprice.components.adjustments import MinimumVolume
 from meterprice.components.base import Component
 from meterprice.components.rates import PerUnit
 from meterprice.contract import Contract
+from meterprice.errors import InvalidValueError
 from meterprice.metering import Meter
 from meterprice.money import Money, Rounding
 from meterprice.staffing import ChannelStaffing, PriceEstimate
@@ -106,13 +107,13 @@ def propose_contract(
     """
     share = d.to_decimal(minimum_share, what="minimum_share")
     if not 0 <= share <= 1:
-        raise ValueError(f"minimum_share must be between 0 and 1 (got {minimum_share!r})")
+        raise InvalidValueError(f"minimum_share must be between 0 and 1 (got {minimum_share!r})")
     currency = estimate.costs.currency
     places = estimate.costs.rate_places
     mapping = dict(dimensions or {})
     unknown = sorted(set(mapping) - {channel.name for channel in estimate.staffing.channels})
     if unknown:
-        raise ValueError(f"dimensions name channels the estimate does not staff: {unknown}")
+        raise InvalidValueError(f"dimensions name channels the estimate does not staff: {unknown}")
     components: list[Component] = []
     rates: list[ChannelRate] = []
     for channel in estimate.staffing.channels:

@@ -47,7 +47,7 @@ from meterprice._decimal import (
     to_decimal,
     total,
 )
-from meterprice.errors import MeterpriceError
+from meterprice.errors import InvalidTypeError, MeterpriceError
 
 __all__ = [
     "WEEKDAYS",
@@ -153,7 +153,7 @@ def _optional_decimal(value: DecimalLike | None, what: str) -> Decimal | None:
 def _count(value: object, what: str, minimum: int) -> int:
     """An ``int`` of at least ``minimum`` (``bool`` and ``float`` refused)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{what} must be an int, not {type(value).__name__} ({value!r})")
+        raise InvalidTypeError(f"{what} must be an int, not {type(value).__name__} ({value!r})")
     if value < minimum:
         raise StaffingError(f"{what} must be >= {minimum} (got {value})")
     return value
@@ -385,7 +385,7 @@ def queue_metrics(workload: Workload, agents: int, answer_seconds: DecimalLike =
     ASA 7.8 s, P(wait) 17.4 %, occupancy 71.4 %
     """
     if not isinstance(workload, Workload):
-        raise TypeError(f"workload must be a Workload, not {type(workload).__name__}")
+        raise InvalidTypeError(f"workload must be a Workload, not {type(workload).__name__}")
     answer = to_decimal(answer_seconds, what="answer_seconds")
     if answer < 0:
         raise StaffingError(f"answer_seconds must be >= 0 (got {answer})")
@@ -471,9 +471,9 @@ def required_agents(workload: Workload, target: ServiceTarget) -> QueueMetrics:
     14
     """
     if not isinstance(workload, Workload):
-        raise TypeError(f"workload must be a Workload, not {type(workload).__name__}")
+        raise InvalidTypeError(f"workload must be a Workload, not {type(workload).__name__}")
     if not isinstance(target, ServiceTarget):
-        raise TypeError(f"target must be a ServiceTarget, not {type(target).__name__}")
+        raise InvalidTypeError(f"target must be a ServiceTarget, not {type(target).__name__}")
     traffic = workload.traffic
     answer = target.answer_seconds
     if workload.patience_seconds is None:
@@ -653,7 +653,7 @@ class WeeklySchedule:
         parts = tuple(spans)
         for part in parts:
             if not isinstance(part, OpeningHours):
-                raise TypeError(f"spans must be OpeningHours, not {type(part).__name__}")
+                raise InvalidTypeError(f"spans must be OpeningHours, not {type(part).__name__}")
         if not parts:
             raise StaffingError("a weekly schedule needs at least one opening span")
         self.__attrs_init__(parts)
@@ -864,7 +864,7 @@ class LiveChannel:
         spread = IntradayProfile() if profile is None else profile
         volumes = _daily_contacts(daily_contacts)
         if not isinstance(target, ServiceTarget):
-            raise TypeError(f"target must be a ServiceTarget, not {type(target).__name__}")
+            raise InvalidTypeError(f"target must be a ServiceTarget, not {type(target).__name__}")
         _check_grid(str(name), schedule, spread, volumes)
         self.__attrs_init__(
             str(name),
@@ -1199,7 +1199,7 @@ class StaffingEstimate:
     def month(self, when: datetime.date) -> MonthFigures:
         """The hours and minutes of the calendar month of ``when`` (its day is ignored)."""
         if not isinstance(when, datetime.date):
-            raise TypeError(f"month must be a datetime.date, not {type(when).__name__}")
+            raise InvalidTypeError(f"month must be a datetime.date, not {type(when).__name__}")
         first, days = calendar.monthrange(when.year, when.month)
         counts = tuple(sum(1 for d in range(days) if (first + d) % 7 == w) for w in range(7))
 
@@ -1309,7 +1309,7 @@ def estimate_staffing(
     names: set[str] = set()
     for channel in channels:
         if not isinstance(channel, LiveChannel | DeferredChannel):
-            raise TypeError(
+            raise InvalidTypeError(
                 f"channels must be LiveChannel or DeferredChannel, not {type(channel).__name__}"
             )
         if channel.name in names:
@@ -1493,9 +1493,11 @@ def price_from_staffing(
     FTEs of ``costs.fte_hours_per_month`` hours gives the FTE price, for comparison.
     """
     if not isinstance(staffing, StaffingEstimate):
-        raise TypeError(f"staffing must be a StaffingEstimate, not {type(staffing).__name__}")
+        raise InvalidTypeError(
+            f"staffing must be a StaffingEstimate, not {type(staffing).__name__}"
+        )
     if not isinstance(costs, CostInputs):
-        raise TypeError(f"costs must be CostInputs, not {type(costs).__name__}")
+        raise InvalidTypeError(f"costs must be CostInputs, not {type(costs).__name__}")
     figures = staffing.month(month)
     if figures.handled_minutes == 0:
         raise StaffingError(

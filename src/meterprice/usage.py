@@ -24,7 +24,7 @@ import attrs
 
 from meterprice import _decimal as d
 from meterprice.dimensions import Dimensions, Where, to_dimensions, to_where
-from meterprice.errors import UsageError
+from meterprice.errors import InvalidTypeError, UsageError
 from meterprice.periods import Period
 
 __all__ = ["Aggregation", "Event", "Usage", "display_quantity"]
@@ -32,14 +32,14 @@ __all__ = ["Aggregation", "Event", "Usage", "display_quantity"]
 
 def _check_metric(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise TypeError(f"{attribute.name} must be a non-empty string, not {value!r}")
+        raise InvalidTypeError(f"{attribute.name} must be a non-empty string, not {value!r}")
 
 
 def _check_datetime(
     instance: object, attribute: attrs.Attribute[dt.datetime], value: object
 ) -> None:
     if not isinstance(value, dt.datetime):
-        raise TypeError(f"{attribute.name} must be a datetime, not {value!r}")
+        raise InvalidTypeError(f"{attribute.name} must be a datetime, not {value!r}")
 
 
 #: Decimals already made from ints and strings. Quantities repeat (a call lasts one of
@@ -205,7 +205,7 @@ def _joined(left: Period | None, right: Period | None) -> Period | None:
 
 def _to_day(value: object) -> dt.date:
     if isinstance(value, dt.datetime) or not isinstance(value, (dt.date, str)):
-        raise TypeError(f"a usage day must be a date or an ISO date string, not {value!r}")
+        raise InvalidTypeError(f"a usage day must be a date or an ISO date string, not {value!r}")
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value)
@@ -290,7 +290,7 @@ class Usage:
         if isinstance(totals, Usage):
             return totals
         if not isinstance(totals, Mapping):
-            raise TypeError(f"usage totals must be a mapping, not {totals!r}")
+            raise InvalidTypeError(f"usage totals must be a mapping, not {totals!r}")
         day = None if on is None else _to_day(on)
         entries: dict[_DayKey, _State] = {}
         for raw_key, raw_value in totals.items():
@@ -303,7 +303,7 @@ class Usage:
                     Dimensions(raw_dims) if isinstance(raw_dims, tuple) else to_dimensions(raw_dims)
                 )
             else:
-                raise TypeError(
+                raise InvalidTypeError(
                     f"a usage key must be a metric name or (metric, dimensions), not {raw_key!r}"
                 )
             if not metric:
@@ -323,7 +323,7 @@ class Usage:
         (Decimal('150'), ['2026-11-03', '2026-11-20'])
         """
         if not isinstance(days, Mapping):
-            raise TypeError(f"daily usage must map days to totals, not {days!r}")
+            raise InvalidTypeError(f"daily usage must map days to totals, not {days!r}")
         return sum((cls.from_totals(totals, on=day) for day, totals in days.items()), cls())
 
     @classmethod

@@ -30,7 +30,7 @@ from typing import IO, Any, NamedTuple
 
 from meterprice.contract import Contract
 from meterprice.dimensions import Dimensions
-from meterprice.errors import MeterpriceError, UsageError
+from meterprice.errors import InvalidValueError, MeterpriceError, PeriodError, UsageError
 from meterprice.invoice import Invoice
 from meterprice.metering import events_between, meter_events
 from meterprice.periods import Period
@@ -171,7 +171,7 @@ class UsageFile:
         self.path = Path(path)
         self.name = name if name is not None else self.path.name
         if format is not None and format not in FORMATS:
-            raise ValueError(f"format must be one of {', '.join(FORMATS)} (got {format!r})")
+            raise InvalidValueError(f"format must be one of {', '.join(FORMATS)} (got {format!r})")
         self.format = format or _format_of(self.path)
         self.skip_bad_rows = skip_bad_rows
         self.progress = progress
@@ -413,7 +413,7 @@ class DailyUsage:
         self, contract: Contract, start: dt.date, end: dt.date, *, strict: bool = True
     ) -> None:
         if end <= start:
-            raise ValueError(f"end must be after start (got {start}..{end})")
+            raise PeriodError(f"end must be after start (got {start}..{end})")
         self.contract = contract
         self.start = start
         self.end = end
@@ -484,7 +484,7 @@ def price_file(
     them) before anything is priced.
     """
     if not periods:
-        raise ValueError("price_file needs at least one period")
+        raise InvalidValueError("price_file needs at least one period")
     start, end = span(contract, periods)
     daily = DailyUsage(contract, start, end)
     for chunk in file.chunks(chunk_size):

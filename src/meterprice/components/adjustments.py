@@ -21,6 +21,7 @@ from meterprice.components.base import (
     to_reading_tags,
 )
 from meterprice.dimensions import Where, to_where
+from meterprice.errors import ContractError
 from meterprice.money import Money, to_money
 
 __all__ = ["MinimumSpend", "MinimumVolume", "Percentage"]
@@ -41,7 +42,7 @@ def _to_quantity(value: object) -> Decimal:
 def _percent(value: object) -> Decimal:
     number = d.to_decimal(value, what="percent")
     if number < 0:
-        raise ValueError(f"percent must not be negative (got {value!r})")
+        raise ContractError(f"percent must not be negative (got {value!r})")
     return number
 
 

@@ -20,6 +20,7 @@ import attrs
 
 from meterprice import _decimal as d
 from meterprice.dimensions import Where
+from meterprice.errors import ContractError, InvalidTypeError
 from meterprice.invoice import Line
 from meterprice.money import Currency, Money, Rounding
 from meterprice.periods import Period, Window, proration
@@ -42,18 +43,18 @@ __all__ = [
 def check_metric(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     """An attrs validator: the field names a metric (a non-empty string)."""
     if not isinstance(value, str) or not value.strip():
-        raise TypeError(f"{attribute.name} must be a non-empty metric name, not {value!r}")
+        raise InvalidTypeError(f"{attribute.name} must be a non-empty metric name, not {value!r}")
 
 
 def to_date(value: object, what: str = "on") -> dt.date:
     """A date from a :class:`datetime.date` or an ISO string (never a datetime)."""
     if isinstance(value, dt.datetime) or not isinstance(value, (dt.date, str)):
-        raise TypeError(f"{what} must be a date, not {value!r} (or an ISO date string)")
+        raise InvalidTypeError(f"{what} must be a date, not {value!r} (or an ISO date string)")
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"{what} is not an ISO date (YYYY-MM-DD): {value!r}") from None
+            raise ContractError(f"{what} is not an ISO date (YYYY-MM-DD): {value!r}") from None
     return value
 
 
@@ -64,11 +65,11 @@ def to_tags(value: object) -> frozenset[str]:
     if isinstance(value, str):
         value = (value,)
     if not isinstance(value, Iterable):
-        raise TypeError(f"tags must be a collection of strings, not {value!r}")
+        raise InvalidTypeError(f"tags must be a collection of strings, not {value!r}")
     tags = frozenset(value)
     for tag in tags:
         if not isinstance(tag, str) or not tag:
-            raise TypeError(f"tags must be non-empty strings, not {tag!r}")
+            raise InvalidTypeError(f"tags must be non-empty strings, not {tag!r}")
     return tags
 
 
@@ -80,7 +81,7 @@ def to_reading_tags(value: object) -> frozenset[str] | None:
         return None
     tags = to_tags(value)
     if not tags:
-        raise ValueError("of must name at least one tag, or be None for every earlier line")
+        raise ContractError("of must name at least one tag, or be None for every earlier line")
     return tags
 
 
@@ -104,11 +105,11 @@ def to_window(value: object) -> Window:
     if isinstance(value, Mapping):
         unknown = set(value) - {"start", "end"}
         if unknown:
-            raise ValueError(f"an active window takes start and end, not {sorted(unknown)}")
+            raise ContractError(f"an active window takes start and end, not {sorted(unknown)}")
         return Window(value.get("start"), value.get("end"))
     if isinstance(value, tuple) and len(value) == 2:
         return Window(value[0], value[1])
-    raise TypeError(f"active must be a Window, a (start, end) pair or None, not {value!r}")
+    raise InvalidTypeError(f"active must be a Window, a (start, end) pair or None, not {value!r}")
 
 
 def fmt_quantity(value: Fraction | Decimal | int) -> str:
@@ -215,7 +216,7 @@ class Component(abc.ABC):
     @name.validator
     def _check_name(self, attribute: attrs.Attribute[str], value: object) -> None:
         if not isinstance(value, str) or not value.strip():
-            raise TypeError(f"a component name must be a non-empty string, not {value!r}")
+            raise InvalidTypeError(f"a component name must be a non-empty string, not {value!r}")
 
     @abc.abstractmethod
     def price(self, ctx: PricingContext) -> Sequence[Charge]:
@@ -296,7 +297,7 @@ def to_positive(value: object, what: str, *, allow_zero: bool = False) -> Decima
     number = d.to_decimal(value, what=what)
     if number < 0 or (number == 0 and not allow_zero):
         bound = "zero or more" if allow_zero else "positive"
-        raise ValueError(f"{what} must be {bound} (got {value!r})")
+        raise ContractError(f"{what} must be {bound} (got {value!r})")
     return number
 
 

@@ -30,7 +30,7 @@ __all__ = ["Discount", "Maximum"]
 def _positive_money(what: str, value: object) -> Money:
     money = to_money(value, what=what)
     if money.amount <= 0:
-        raise ValueError(f"{what} must be positive (got {money})")
+        raise ContractError(f"{what} must be positive (got {money})")
     return money
 
 
@@ -47,7 +47,7 @@ def _optional_percent(value: object) -> Decimal | None:
         return None
     percent = d.to_decimal(value, what="percent")
     if not 0 < percent <= 100:
-        raise ValueError(f"percent must be more than 0 and at most 100 (got {value!r})")
+        raise ContractError(f"percent must be more than 0 and at most 100 (got {value!r})")
     return percent
 
 

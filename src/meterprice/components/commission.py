@@ -28,7 +28,7 @@ import attrs
 from meterprice import _decimal as d
 from meterprice.components.base import Charge, Component, PricingContext, check_metric, fmt_quantity
 from meterprice.dimensions import Where, to_where
-from meterprice.errors import ContractError, PricingError
+from meterprice.errors import ContractError, InvalidTypeError, PricingError
 from meterprice.money import Money, to_money
 from meterprice.usage import Usage
 
@@ -41,7 +41,7 @@ CommissionBasis = Literal["current", "previous"]
 def _percent(value: object, what: str = "percent") -> Decimal:
     number = d.to_decimal(value, what=what)
     if number < 0:
-        raise ValueError(f"{what} must not be negative (got {value!r})")
+        raise ContractError(f"{what} must not be negative (got {value!r})")
     return number
 
 
@@ -50,7 +50,7 @@ def _optional_up_to(value: object) -> Money | None:
         return None
     bound = to_money(value, what="up_to")
     if bound.amount <= 0:
-        raise ValueError(f"up_to must be positive (got {value!r})")
+        raise ContractError(f"up_to must be positive (got {value!r})")
     return bound
 
 
@@ -73,11 +73,11 @@ PercentSchedule = Decimal | tuple[CommissionTier, ...]
 
 def _to_tiers(value: list[object] | tuple[object, ...], what: str) -> tuple[CommissionTier, ...]:
     if not value:
-        raise ValueError(f"{what} must not be empty")
+        raise ContractError(f"{what} must not be empty")
     tiers: list[CommissionTier] = []
     for index, tier in enumerate(value):
         if not isinstance(tier, CommissionTier):
-            raise TypeError(f"{what}[{index}] must be a CommissionTier, not {tier!r}")
+            raise InvalidTypeError(f"{what}[{index}] must be a CommissionTier, not {tier!r}")
         tiers.append(tier)
     for index, tier in enumerate(tiers[:-1]):
         if tier.up_to is None:
@@ -115,7 +115,7 @@ def _optional_tiers(value: object) -> tuple[CommissionTier, ...] | None:
     if value is None:
         return None
     if not isinstance(value, (list, tuple)):
-        raise TypeError(f"tiers must be a list of CommissionTier, not {value!r}")
+        raise InvalidTypeError(f"tiers must be a list of CommissionTier, not {value!r}")
     return _to_tiers(value, "tiers")
 
 
@@ -125,14 +125,18 @@ def _to_rates(value: object) -> tuple[tuple[str, PercentSchedule], ...]:
     elif isinstance(value, (list, tuple)):
         pairs = list(value)
     else:
-        raise TypeError(f"rates must be a mapping of categories to percentages, not {value!r}")
+        raise InvalidTypeError(
+            f"rates must be a mapping of categories to percentages, not {value!r}"
+        )
     table: dict[str, PercentSchedule] = {}
     for pair in pairs:
         if not isinstance(pair, tuple) or len(pair) != 2:
-            raise TypeError(f"rates entries must be (category, percent) pairs, not {pair!r}")
+            raise InvalidTypeError(f"rates entries must be (category, percent) pairs, not {pair!r}")
         category, rate = pair
         if not isinstance(category, str) or not category:
-            raise TypeError(f"rates must be keyed by non-empty category values, not {category!r}")
+            raise InvalidTypeError(
+                f"rates must be keyed by non-empty category values, not {category!r}"
+            )
         if category in table:
             raise ContractError(f"rates has the category {category!r} twice")
         table[category] = _to_schedule(rate, f"rates[{category!r}]")
@@ -144,7 +148,7 @@ def _optional_money(value: object, what: str) -> Money | None:
         return None
     money = to_money(value, what=what)
     if money.amount < 0:
-        raise ValueError(f"{what} must not be negative (got {value!r})")
+        raise ContractError(f"{what} must not be negative (got {value!r})")
     return money
 
 
@@ -163,14 +167,16 @@ def _to_fixed_fee(value: object) -> Money | None:
 def _optional_name(what: str) -> Any:
     def check(instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:
         if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise TypeError(f"{attribute.name} must be a non-empty {what} or None, not {value!r}")
+            raise InvalidTypeError(
+                f"{attribute.name} must be a non-empty {what} or None, not {value!r}"
+            )
 
     return check
 
 
 def _check_basis(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if value not in ("current", "previous"):
-        raise ValueError(f"basis must be 'current' or 'previous' (got {value!r})")
+        raise ContractError(f"basis must be 'current' or 'previous' (got {value!r})")
 
 
 @attrs.frozen
@@ -194,7 +200,8 @@ class Commission(Component):
     transaction; the fixed fee counts those groups or reads ``transactions``, a
     metric counting transactions. Transactions whose net amount is zero or less earn
     nothing. The bounds show as their own lines: a top-up to the minimum and a
-    negative line for the amounts above the maximum.
+    negative line for the amounts above the maximum. Graduated tiers with
+    ``per_transaction`` apply to each category's total of its positive transactions.
 
     With ``basis="previous"`` the commission prices the previous period's usage
     ("settled on last month's performance"): the November invoice pays on
@@ -381,23 +388,27 @@ class Commission(Component):
             )
         label = self.description or self.name
         charges: list[Charge] = []
-        earned: list[Fraction] = []  # the commission of each transaction
+        earned: list[Fraction] = []  # the commission of each flat-rate transaction
+        transactions = 0  # the transactions with a positive net amount
         for category in sorted(amounts, key=lambda c: c or ""):
             rate = self.rate_for(category)
             assert rate is not None  # every category without a rate was reported
             if self.per_transaction is None:
                 total = sum(amounts[category], Fraction(0))
             else:
-                assert isinstance(rate, Decimal)  # bounds refuse tiers when built
+                # Graduated tiers apply to the category's total of positive transactions;
+                # bounds need flat percentages and are refused with tiers when built.
                 positive = [amount for amount in amounts[category] if amount > 0]
                 total = sum(positive, Fraction(0))
-                earned.extend(amount * Fraction(rate) / 100 for amount in positive)
+                transactions += len(positive)
+                if isinstance(rate, Decimal):
+                    earned.extend(amount * Fraction(rate) / 100 for amount in positive)
             if total <= 0:
                 continue
             title = label if category is None else f"{label} ({self.category}={category})"
             charges.extend(self._charges(title, total, rate, source, ctx))
         charges.extend(self._bounds(label, earned, ctx))
-        charges.extend(self._fixed(label, usage, len(earned)))
+        charges.extend(self._fixed(label, usage, transactions))
         return charges
 
     def _charges(

@@ -22,7 +22,7 @@ from meterprice.components.base import (
     positive_decimal,
 )
 from meterprice.dimensions import Where, to_where
-from meterprice.errors import ContractError, PricingError
+from meterprice.errors import ContractError, InvalidTypeError, PricingError
 from meterprice.money import Money, to_money
 
 __all__ = ["DayRate"]
@@ -34,7 +34,7 @@ def _rate(value: object) -> Money:
 
 def _check_calendar(instance: object, attribute: attrs.Attribute[Calendar], value: object) -> None:
     if not isinstance(value, Calendar):
-        raise TypeError(f"calendar must be a Calendar, not {value!r}")
+        raise InvalidTypeError(f"calendar must be a Calendar, not {value!r}")
 
 
 _to_agents = positive_decimal("agents")
@@ -48,12 +48,14 @@ def _optional_metric(
     instance: object, attribute: attrs.Attribute[str | None], value: object
 ) -> None:
     if value is not None and (not isinstance(value, str) or not value.strip()):
-        raise TypeError(f"{attribute.name} must be a non-empty string, not {value!r}")
+        raise InvalidTypeError(f"{attribute.name} must be a non-empty string, not {value!r}")
 
 
 def _check_dimension(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise TypeError(f"{attribute.name} must be a non-empty dimension name, not {value!r}")
+        raise InvalidTypeError(
+            f"{attribute.name} must be a non-empty dimension name, not {value!r}"
+        )
 
 
 def _plural(count: Fraction | int, word: str) -> str:

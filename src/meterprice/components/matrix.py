@@ -21,7 +21,7 @@ from meterprice.components.base import (
     rate_amount,
 )
 from meterprice.dimensions import Dimensions, Where, to_where
-from meterprice.errors import ContractError, PricingError
+from meterprice.errors import ContractError, InvalidTypeError, PricingError
 from meterprice.money import Money, to_money
 
 __all__ = ["MatrixRate", "PriceTable"]
@@ -34,15 +34,15 @@ def _to_by(value: object) -> tuple[str, ...]:
     if isinstance(value, str):
         value = (value,)
     if not isinstance(value, Iterable):
-        raise TypeError(f"by must be a list of dimension names, not {value!r}")
+        raise InvalidTypeError(f"by must be a list of dimension names, not {value!r}")
     names = tuple(value)
     if not names:
-        raise ValueError("by must name at least one dimension")
+        raise ContractError("by must name at least one dimension")
     for name in names:
         if not isinstance(name, str) or not name:
-            raise TypeError(f"by must name dimensions with non-empty strings, not {name!r}")
+            raise InvalidTypeError(f"by must name dimensions with non-empty strings, not {name!r}")
     if len(set(names)) != len(names):
-        raise ValueError(f"by names a dimension twice: {names!r}")
+        raise ContractError(f"by names a dimension twice: {names!r}")
     return names
 
 
@@ -51,7 +51,9 @@ def _to_key(key: object) -> tuple[str, ...]:
         return (key,)
     if isinstance(key, tuple) and all(isinstance(value, str) for value in key):
         return key
-    raise TypeError(f"a prices key must be a tuple of dimension values (strings), not {key!r}")
+    raise InvalidTypeError(
+        f"a prices key must be a tuple of dimension values (strings), not {key!r}"
+    )
 
 
 def _to_prices(value: object) -> PriceTable:
@@ -60,11 +62,11 @@ def _to_prices(value: object) -> PriceTable:
     elif isinstance(value, (list, tuple)):
         pairs = list(value)
     else:
-        raise TypeError(f"prices must be a mapping of value tuples to prices, not {value!r}")
+        raise InvalidTypeError(f"prices must be a mapping of value tuples to prices, not {value!r}")
     table: dict[tuple[str, ...], Money] = {}
     for pair in pairs:
         if not isinstance(pair, tuple) or len(pair) != 2:
-            raise TypeError(f"prices entries must be (values, price) pairs, not {pair!r}")
+            raise InvalidTypeError(f"prices entries must be (values, price) pairs, not {pair!r}")
         key = _to_key(pair[0])
         if key in table:
             raise ContractError(f"prices has the key {key!r} twice")

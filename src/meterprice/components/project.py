@@ -14,7 +14,7 @@ import attrs
 
 from meterprice import _decimal as d
 from meterprice.components.base import Charge, Component, PricingContext, positive_decimal
-from meterprice.errors import ContractError, CurrencyMismatchError
+from meterprice.errors import ContractError, CurrencyMismatchError, InvalidTypeError
 from meterprice.money import Currency, Money, to_money
 from meterprice.usage import display_quantity
 
@@ -25,20 +25,20 @@ def _pairs(value: object, what: str) -> list[tuple[object, object]]:
     if isinstance(value, Mapping):
         return list(value.items())
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise TypeError(f"{what} must be a mapping of names to values, not {value!r}")
+        raise InvalidTypeError(f"{what} must be a mapping of names to values, not {value!r}")
     pairs = []
     for item in value:
         if not isinstance(item, tuple) or len(item) != 2:
-            raise TypeError(f"{what} must be a mapping or (name, value) pairs, not {item!r}")
+            raise InvalidTypeError(f"{what} must be a mapping or (name, value) pairs, not {item!r}")
         pairs.append((item[0], item[1]))
     return pairs
 
 
 def _name(value: object, what: str, seen: set[str]) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise TypeError(f"{what} names must be non-empty strings, not {value!r}")
+        raise InvalidTypeError(f"{what} names must be non-empty strings, not {value!r}")
     if value in seen:
-        raise ValueError(f"{what}: the name {value!r} is given twice")
+        raise ContractError(f"{what}: the name {value!r} is given twice")
     seen.add(value)
     return value
 
@@ -50,10 +50,10 @@ def _to_tiers(value: object) -> tuple[tuple[str, Money], ...]:
         key = _name(name, "tiers", seen)
         money = to_money(fee, what=f"tiers[{key!r}]")
         if money.amount < 0:
-            raise ValueError(f"tiers[{key!r}] must not be negative (got {money})")
+            raise ContractError(f"tiers[{key!r}] must not be negative (got {money})")
         tiers.append((key, money))
     if not tiers:
-        raise ValueError("tiers must name at least one scale tier")
+        raise ContractError("tiers must name at least one scale tier")
     return tuple(tiers)
 
 
@@ -75,7 +75,7 @@ def _to_maximum(value: object) -> Money | None:
 
 def _check_tier(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise TypeError(f"tier must be the name of a scale tier, not {value!r}")
+        raise InvalidTypeError(f"tier must be the name of a scale tier, not {value!r}")
 
 
 def _show(amount: Fraction, currency: Currency) -> str:

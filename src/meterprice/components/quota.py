@@ -38,7 +38,7 @@ def _to_required(value: object) -> Decimal:
 def _to_fee(value: object) -> Money:
     fee = to_money(value, what="fee")
     if fee.amount < 0:
-        raise ValueError(f"fee must not be negative (got {value!r})")
+        raise ContractError(f"fee must not be negative (got {value!r})")
     return fee
 
 
@@ -47,7 +47,7 @@ def _optional_money(value: object, what: str) -> Money | None:
         return None
     money = to_money(value, what=what)
     if money.amount < 0:
-        raise ValueError(f"{what} must not be negative (got {value!r})")
+        raise ContractError(f"{what} must not be negative (got {value!r})")
     return money
 
 
@@ -64,7 +64,7 @@ def _to_max_credit_percent(value: object) -> Decimal | None:
         return None
     percent = d.to_decimal(value, what="max_credit_percent")
     if not 0 <= percent <= 100:
-        raise ValueError(f"max_credit_percent must be 0 to 100 (got {value!r})")
+        raise ContractError(f"max_credit_percent must be 0 to 100 (got {value!r})")
     return percent
 
 

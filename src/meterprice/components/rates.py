@@ -20,7 +20,7 @@ from meterprice.components.base import (
     to_positive,
 )
 from meterprice.dimensions import Where, to_where
-from meterprice.errors import ContractError
+from meterprice.errors import ContractError, InvalidTypeError
 from meterprice.money import Money, to_money
 
 __all__ = ["Package", "PerUnit", "Tier", "TierMode", "Tiered"]
@@ -113,7 +113,7 @@ def _optional_bound(value: object) -> Decimal | None:
         return None
     bound = d.to_decimal(value, what="up_to")
     if bound <= 0:
-        raise ValueError(f"up_to must be positive (got {value!r})")
+        raise ContractError(f"up_to must be positive (got {value!r})")
     return bound
 
 
@@ -139,7 +139,7 @@ class TierMode(enum.Enum):
 
 def _to_tiers(value: object) -> tuple[Tier, ...]:
     if not isinstance(value, (list, tuple)):
-        raise TypeError(f"tiers must be a list of Tier, not {value!r}")
+        raise InvalidTypeError(f"tiers must be a list of Tier, not {value!r}")
     return tuple(value)
 
 
@@ -149,7 +149,7 @@ def _to_mode(value: object) -> TierMode:
     try:
         return TierMode(value)
     except ValueError:
-        raise ValueError(f"mode must be 'graduated' or 'volume' (got {value!r})") from None
+        raise ContractError(f"mode must be 'graduated' or 'volume' (got {value!r})") from None
 
 
 @attrs.frozen
@@ -179,7 +179,7 @@ class Tiered(Component):
             raise ContractError(f"component {self.name!r}: tiers must not be empty")
         for index, tier in enumerate(self.tiers):
             if not isinstance(tier, Tier):
-                raise TypeError(f"tiers[{index}] must be a Tier, not {tier!r}")
+                raise InvalidTypeError(f"tiers[{index}] must be a Tier, not {tier!r}")
         previous: Decimal | None = d.ZERO
         for index, tier in enumerate(self.tiers):
             if previous is None:

@@ -27,7 +27,7 @@ from meterprice.components.base import (
     to_positive,
 )
 from meterprice.dimensions import Where, to_where
-from meterprice.errors import ContractError, PricingError
+from meterprice.errors import ContractError, InvalidTypeError, PricingError
 from meterprice.money import Money, to_money
 from meterprice.periods import Period
 
@@ -40,7 +40,7 @@ def _to_count(value: object) -> Decimal:
 
 def _check_role(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value:
-        raise TypeError(f"{attribute.name} must be a non-empty string, not {value!r}")
+        raise InvalidTypeError(f"{attribute.name} must be a non-empty string, not {value!r}")
 
 
 @attrs.frozen(order=True)
@@ -66,19 +66,19 @@ def _to_fees(value: object) -> tuple[tuple[str, Money], ...]:
     elif isinstance(value, (list, tuple)):
         pairs = list(value)
     else:
-        raise TypeError(f"fees must be a mapping of roles to fees per seat, not {value!r}")
+        raise InvalidTypeError(f"fees must be a mapping of roles to fees per seat, not {value!r}")
     table: dict[str, Money] = {}
     for pair in pairs:
         if not isinstance(pair, tuple) or len(pair) != 2:
-            raise TypeError(f"fees entries must be (role, fee) pairs, not {pair!r}")
+            raise InvalidTypeError(f"fees entries must be (role, fee) pairs, not {pair!r}")
         role, fee = pair
         if not isinstance(role, str) or not role:
-            raise TypeError(f"fees must be keyed by non-empty role names, not {role!r}")
+            raise InvalidTypeError(f"fees must be keyed by non-empty role names, not {role!r}")
         if role in table:
             raise ContractError(f"fees has the role {role!r} twice")
         table[role] = to_money(fee, what=f"fees[{role!r}]")
     if not table:
-        raise ValueError("fees must name at least one role")
+        raise ContractError("fees must name at least one role")
     return tuple(sorted(table.items()))
 
 
@@ -86,7 +86,7 @@ def _to_schedule(value: object) -> tuple[SeatChange, ...] | None:
     if value is None:
         return None
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise TypeError(f"schedule must be a list of SeatChange, not {value!r}")
+        raise InvalidTypeError(f"schedule must be a list of SeatChange, not {value!r}")
     changes = []
     for index, item in enumerate(value):
         if isinstance(item, SeatChange):
@@ -94,7 +94,7 @@ def _to_schedule(value: object) -> tuple[SeatChange, ...] | None:
         elif isinstance(item, tuple) and len(item) == 3:
             changes.append(SeatChange(*item))
         else:
-            raise TypeError(
+            raise InvalidTypeError(
                 f"schedule[{index}] must be a SeatChange or an (on, role, count) tuple, "
                 f"not {item!r}"
             )
@@ -105,7 +105,9 @@ def _optional_metric(
     instance: object, attribute: attrs.Attribute[str | None], value: object
 ) -> None:
     if value is not None and (not isinstance(value, str) or not value.strip()):
-        raise TypeError(f"{attribute.name} must be a non-empty metric name or None, not {value!r}")
+        raise InvalidTypeError(
+            f"{attribute.name} must be a non-empty metric name or None, not {value!r}"
+        )
 
 
 def _seats(count: Fraction | Decimal, unit: str) -> str:

@@ -29,6 +29,7 @@ from pathlib import Path
 import attrs
 
 from meterprice.contract import Contract
+from meterprice.errors import InvalidTypeError, InvalidValueError
 from meterprice.examples._models import BUILDERS
 from meterprice.invoice import Invoice
 from meterprice.periods import Period
@@ -41,19 +42,19 @@ _HERE = Path(__file__).resolve().parent
 
 def _check_text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise TypeError(f"{attribute.name} must be a non-empty string, not {value!r}")
+        raise InvalidTypeError(f"{attribute.name} must be a non-empty string, not {value!r}")
 
 
 def _check_contract(instance: object, attribute: attrs.Attribute[Contract], value: object) -> None:
     if not isinstance(value, Contract):
-        raise TypeError(f"contract must be a Contract, not {value!r}")
+        raise InvalidTypeError(f"contract must be a Contract, not {value!r}")
 
 
 def _to_events(value: Iterable[Event]) -> tuple[Event, ...]:
     events = tuple(value)
     for index, event in enumerate(events):
         if not isinstance(event, Event):
-            raise TypeError(f"events[{index}] must be an Event, not {event!r}")
+            raise InvalidTypeError(f"events[{index}] must be an Event, not {event!r}")
     return events
 
 
@@ -61,9 +62,9 @@ def _to_periods(value: Iterable[Period]) -> tuple[Period, ...]:
     periods = tuple(value)
     for index, period in enumerate(periods):
         if not isinstance(period, Period):
-            raise TypeError(f"periods[{index}] must be a Period, not {period!r}")
+            raise InvalidTypeError(f"periods[{index}] must be a Period, not {period!r}")
     if not periods:
-        raise ValueError("periods must name at least one period to price")
+        raise InvalidValueError("periods must name at least one period to price")
     return periods
 
 

@@ -26,6 +26,7 @@ import attrs
 
 from meterprice.components.base import Component
 from meterprice.dimensions import Where
+from meterprice.errors import ContractError, InvalidTypeError
 from meterprice.money import Currency, Money
 from meterprice.periods import Cycle
 from meterprice.spec._errors import Path, show
@@ -171,7 +172,7 @@ class ClassHandler(Handler):
         prepare: Callable[[Mapping[str, Any], Context], Mapping[str, Any]] | None = None,
     ) -> None:
         if not attrs.has(cls):
-            raise TypeError(f"{cls.__name__} is not an attrs class")
+            raise InvalidTypeError(f"{cls.__name__} is not an attrs class")
         self.cls = cls
         self.type_name = type_name
         self.check = check
@@ -339,7 +340,7 @@ def _fields(
     try:
         hints = typing.get_type_hints(cls)
     except Exception as error:  # an annotation that does not resolve at run time
-        raise TypeError(
+        raise InvalidTypeError(
             f"cannot read the type annotations of {cls.__name__}: {error}; "
             "pass a handler for each field in fields="
         ) from error
@@ -351,18 +352,18 @@ def _fields(
         handler = overrides.pop(key, None) or overrides.pop(attribute.name, None)
         if handler is None:
             if attribute.name not in hints:  # pragma: no cover - attrs fields are annotated
-                raise TypeError(f"{cls.__name__}.{attribute.name} has no type annotation")
+                raise InvalidTypeError(f"{cls.__name__}.{attribute.name} has no type annotation")
             try:
                 handler = handler_for(hints[attribute.name], key=key)
             except TypeError as error:
-                raise TypeError(
+                raise InvalidTypeError(
                     f"{cls.__name__}.{attribute.name}: {error}; pass a handler for it in fields="
                 ) from None
         required = attribute.default is attrs.NOTHING and not handler.optional
         doc = docs.get(key) or str(attribute.metadata.get("doc", "")) or COMMON_DOCS.get(key, "")
         result.append(Field(key, attribute, handler, required, doc))
     if overrides:
-        raise TypeError(f"{cls.__name__} has no field(s) {', '.join(sorted(overrides))}")
+        raise InvalidTypeError(f"{cls.__name__} has no field(s) {', '.join(sorted(overrides))}")
     if order is not None:
         rank = {key: index for index, key in enumerate(order)}
         result.sort(key=lambda field: rank.get(field.key, len(rank)))
@@ -422,7 +423,7 @@ def handler_for(tp: Any, *, key: str = "") -> Handler:
         return ComponentHandler()
     if isinstance(tp, type) and tp in _STRUCTURES:
         return _STRUCTURES[tp]
-    raise TypeError(f"no handler for values of type {tp}")
+    raise InvalidTypeError(f"no handler for values of type {tp}")
 
 
 def _union(args: tuple[Any, ...], key: str) -> Handler:
@@ -436,7 +437,7 @@ def _union(args: tuple[Any, ...], key: str) -> Handler:
     if len(rest) == 2 and len(many) == 1:
         single = rest[0] if rest[1] is many[0] else rest[1]
         return EitherHandler(handler_for(single, key=key), handler_for(many[0], key=key))
-    raise TypeError(f"no handler for the union {' | '.join(map(str, rest))}")
+    raise InvalidTypeError(f"no handler for the union {' | '.join(map(str, rest))}")
 
 
 class StructUnionHandler(Handler):
@@ -478,7 +479,7 @@ class StructUnionHandler(Handler):
         for handler in self.handlers:
             if type(value) is handler.cls:
                 return handler.unstructure(value, options)
-        raise TypeError(f"{value!r} is none of {', '.join(h.title for h in self.handlers)}")
+        raise InvalidTypeError(f"{value!r} is none of {', '.join(h.title for h in self.handlers)}")
 
     def schema(self, defs: dict[str, Any]) -> dict[str, Any]:
         return {"anyOf": [handler.schema(defs) for handler in self.handlers]}
@@ -528,7 +529,7 @@ def register_component(
     constructed.
     """
     if not (isinstance(cls, type) and issubclass(cls, Component)):
-        raise TypeError(f"{cls!r} is not a Component class")
+        raise InvalidTypeError(f"{cls!r} is not a Component class")
     name = type_name or snake_case(cls.__name__)
     base = [field.alias or field.name for field in attrs.fields(Component)]
     own = [
@@ -546,7 +547,7 @@ def register_component(
     )
     previous = _COMPONENTS.get(name)
     if previous is not None and previous.cls is not cls:
-        raise ValueError(
+        raise ContractError(
             f"the component type {name!r} is already registered for {previous.cls.__name__}"
         )
     _COMPONENTS[name] = handler
@@ -580,7 +581,7 @@ class ComponentHandler(Handler):
     def unstructure(self, value: Any, options: Options) -> object:
         handler = _COMPONENT_CLASSES.get(type(value))
         if handler is None:
-            raise TypeError(
+            raise InvalidTypeError(
                 f"component {value.name!r} is a {type(value).__name__}, which is not registered "
                 "with meterprice.spec: call meterprice.spec.register_component for it"
             )

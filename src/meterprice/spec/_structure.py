@@ -12,6 +12,7 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from meterprice.contract import Contract
+from meterprice.errors import InvalidTypeError, InvalidValueError
 from meterprice.periods import Period
 from meterprice.spec._errors import Path, Problem, SpecError, show
 from meterprice.spec._registry import ClassHandler, Field
@@ -266,7 +267,7 @@ def _read_text(text: str, format: str, source: str | None) -> dict[str, Any]:
                 source=source,
             )
         return document
-    raise ValueError(f"format must be 'toml' or 'json', not {format!r}")
+    raise InvalidValueError(f"format must be 'toml' or 'json', not {format!r}")
 
 
 def _format_of(path: FilePath, format: str | None) -> str:
@@ -339,7 +340,7 @@ def load_contract(
         return structure(source)
     if isinstance(source, (str, os.PathLike)):
         return structure(read_document(source, format=format), source=str(source))
-    raise TypeError(f"source must be a mapping or a file path, not {source!r}")
+    raise InvalidTypeError(f"source must be a mapping or a file path, not {source!r}")
 
 
 def loads_contract(text: str, *, format: str = "toml", source: str | None = None) -> Contract:
@@ -347,7 +348,7 @@ def loads_contract(text: str, *, format: str = "toml", source: str | None = None
     document; ``source`` names it in error messages.
     """
     if not isinstance(text, str):
-        raise TypeError(f"text must be a string, not {type(text).__name__}")
+        raise InvalidTypeError(f"text must be a string, not {type(text).__name__}")
     return structure(_read_text(text, format, source), source=source)
 
 
@@ -365,7 +366,7 @@ def dump_contract(contract: Contract) -> dict[str, Any]:
     True
     """
     if not isinstance(contract, Contract):
-        raise TypeError(f"dump_contract needs a Contract, not {contract!r}")
+        raise InvalidTypeError(f"dump_contract needs a Contract, not {contract!r}")
     data = contract_handler().unstructure(contract, Options())
     assert isinstance(data, dict)
     return data
@@ -374,11 +375,11 @@ def dump_contract(contract: Contract) -> dict[str, Any]:
 def dumps_contract(contract: Contract, *, format: str = "toml") -> str:
     """``contract`` as the text of a TOML (or ``format="json"``) document."""
     if not isinstance(contract, Contract):
-        raise TypeError(f"dumps_contract needs a Contract, not {contract!r}")
+        raise InvalidTypeError(f"dumps_contract needs a Contract, not {contract!r}")
     if format == "json":
         return json.dumps(dump_contract(contract), indent=2, ensure_ascii=False) + "\n"
     if format == "toml":
         data = contract_handler().unstructure(contract, Options(native_dates=True))
         assert isinstance(data, dict)
         return dumps_toml(data)
-    raise ValueError(f"format must be 'toml' or 'json', not {format!r}")
+    raise InvalidValueError(f"format must be 'toml' or 'json', not {format!r}")

@@ -14,6 +14,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from meterprice.errors import InvalidValueError
+
 __all__ = ["dumps_toml"]
 
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -52,7 +54,7 @@ def _value(value: object, *, multiline: bool = False) -> str:
             rows = "".join(f"    {_value(item)},\n" for item in value)
             return "[\n" + rows + "]"
         return "[" + ", ".join(_value(item) for item in value) + "]"
-    raise ValueError(f"cannot write {value!r} ({type(value).__name__}) as TOML")
+    raise InvalidValueError(f"cannot write {value!r} ({type(value).__name__}) as TOML")
 
 
 _WIDTH = 88

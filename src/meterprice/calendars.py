@@ -140,7 +140,7 @@ MonthDay = tuple[int, int]
 def _to_month_day(value: object, what: str) -> MonthDay:
     if isinstance(value, str):
         parts = value.strip().split("-")
-        if len(parts) != 2 or not all(part.isdigit() for part in parts):
+        if len(parts) != 2 or not all(part.isascii() and part.isdigit() for part in parts):
             raise ValueError(f"{what} must be written MM-DD, not {value!r}")
         month, day = int(parts[0]), int(parts[1])
     elif isinstance(value, tuple) and len(value) == 2 and all(type(v) is int for v in value):

@@ -7,6 +7,7 @@ from __future__ import annotations
 __all__ = [
     "ContractError",
     "CurrencyMismatchError",
+    "LimitError",
     "MeterpriceError",
     "PeriodError",
     "PricingError",
@@ -41,3 +42,9 @@ class PricingError(MeterpriceError, ValueError):
 
 class PeriodError(MeterpriceError, ValueError):
     """A period that cannot be read or priced as asked (not within one billing period)."""
+
+
+class LimitError(MeterpriceError, ValueError):
+    """An input beyond a documented limit (digits of a decimal, occurrences of a rule,
+    nesting of a document, ...): refused rather than computed without bound.
+    """

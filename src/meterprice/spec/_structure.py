@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path as FilePath
 from typing import Any, NamedTuple
 
+from meterprice._zones import MAX_ZONE_NAME, find_zone
 from meterprice.contract import Contract
 from meterprice.periods import Period
 from meterprice.spec._errors import Path, Problem, SpecError, format_path, show
@@ -60,10 +61,8 @@ class TimezoneHandler(Handler):
             return ctx.report(
                 path, wrong_type('an IANA time zone such as "Europe/Amsterdam"', value), value
             )
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-            hint = closest(value, _zones())
+        if find_zone(value) is None:
+            hint = closest(value[:MAX_ZONE_NAME], _zones())
             return ctx.report(path, f"unknown IANA time zone {show(value)}{hint}", value)
         return value
 

@@ -23,7 +23,7 @@ from meterprice import _decimal as d
 from meterprice.dimensions import Where
 from meterprice.errors import LimitError, UnknownCurrencyError
 from meterprice.money import Currency, Money
-from meterprice.periods import Cycle
+from meterprice.periods import MAX_INTERVAL, Cycle
 from meterprice.spec._errors import Path, Problem, format_path, show
 
 __all__ = [
@@ -788,7 +788,10 @@ class WhereHandler(Handler):
         for name, allowed in value.items():
             where = (*path, str(name))
             strings = isinstance(allowed, list) and all(isinstance(v, str) for v in allowed)
-            if isinstance(allowed, str) or (strings and allowed):
+            if not str(name).strip():
+                ctx.report(where, "is not a dimension name: it must not be empty", allowed)
+                ok = False
+            elif isinstance(allowed, str) or (strings and allowed):
                 conditions[name] = allowed
             elif isinstance(allowed, list) and not allowed:
                 ctx.report(where, "allows no value at all: give at least one (got [])", allowed)
@@ -862,10 +865,10 @@ class CycleHandler(Handler):
         interval: object = 1
         if "interval" in value:
             interval = IntHandler().structure(value["interval"], (*path, "interval"), ctx)
-            if interval is not INVALID and interval < 1:  # type: ignore[operator]
+            if interval is not INVALID and not 1 <= interval <= MAX_INTERVAL:  # type: ignore[operator]
                 interval = ctx.report(
                     (*path, "interval"),
-                    f"must be 1 or more (got {show(value['interval'])})",
+                    f"must be 1 to {MAX_INTERVAL} (got {show(value['interval'])})",
                     value["interval"],
                 )
         anchors = [key for key in ("anchor", "anchor_day", "weekday") if key in value]

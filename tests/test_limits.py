@@ -15,6 +15,8 @@ from meterprice import _decimal as d
 from meterprice._zones import find_zone
 from meterprice.calendars import RuleRange, YearlyRange
 from meterprice.errors import LimitError, MeterpriceError
+from meterprice.invoice import Line, exact_text
+from meterprice.money import Money
 from meterprice.periods import Cycle, Period
 from meterprice.spec import SpecError, load_contract, loads_contract
 from meterprice.spec._types import Context, FractionHandler
@@ -290,3 +292,23 @@ def test_rule_ranges_reach_the_last_day_of_the_calendar() -> None:
     assert rule.days_in(last) == ()
     yearly = YearlyRange("Winter", "12-20", "01-05")
     assert yearly.days_in(Period.month(9999, 11)) == ()
+
+
+# -- explanations ----------------------------------------------------------------------------
+
+
+def test_explain_shows_the_exact_amount_that_was_rounded() -> None:
+    contract = loads_contract(_DOC.replace("RATE", '"0.0049999999999999"'))
+    invoice = contract.invoice({"minutes": 1}, "2026-11")
+    (line,) = invoice.lines
+    assert line.explain().endswith("= 0.0049999999999999 EUR, rounded to 0.00 EUR")
+    assert line.to_dict()["exact_amount"] == "0.0049999999999999"
+
+
+def test_a_repeating_amount_is_marked_cut_and_given_as_a_fraction() -> None:
+    line = Line("Share", "Share", Money("333.33", "EUR"), Fraction(1000, 3), "1000 / 3")
+    assert line.explain() == "Share: 1000 / 3 = 333.333333333333... EUR, rounded to 333.33 EUR"
+    assert line.to_dict()["exact_amount"] == "1000/3"
+    negative = Line("Credit", "Credit", Money("-0.67", "EUR"), Fraction(-2, 3), "-2/3")
+    assert negative.explain() == "Credit: -2/3 = -0.666666666666... EUR, rounded to -0.67 EUR"
+    assert exact_text(Fraction(-1, 8)) == "-0.125"

@@ -463,7 +463,8 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     )
     code, err = error("compare", CONTRACT, "--volume", "m=0:100000:1", "--period", "2026-11")
     assert err.endswith(
-        "error: argument --volume: 'm=0:100000:1' gives 100001 values; at most 10000\n"
+        "error: argument --volume: 'm=0:100000:1': the volumes 0:100000:1 give 100001 values; "
+        "at most 10000\n"
     )
     code, err = error("compare", CONTRACT, "--volume", "m=0:1:0", "--period", "2026-11")
     assert err.endswith("error: argument --volume: 'm=0:1:0': step must be positive (got '0')\n")

@@ -358,7 +358,7 @@ def test_interval_greater_than_one() -> None:
 
 @pytest.mark.parametrize("interval", [0, -1, True, "2"])
 def test_interval_must_be_a_whole_number(interval: object) -> None:
-    with pytest.raises(ValueError, match="interval must be a whole number >= 1"):
+    with pytest.raises(ValueError, match="interval must be a whole number from 1 to 1000"):
         Cycle("month", interval=interval)  # type: ignore[arg-type]
 
 

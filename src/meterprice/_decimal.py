@@ -19,17 +19,20 @@ from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 
-from meterprice.errors import AmountError, InvalidTypeError
+from meterprice.errors import AmountError, InvalidTypeError, LimitError
 
 __all__ = [
     "DIVISION",
     "DIVISION_DIGITS",
     "EXACT",
+    "MAX_DIGITS",
+    "MAX_EXPONENT",
     "ONE",
     "ZERO",
     "DecimalLike",
     "add",
     "ceil_div",
+    "check_bounds",
     "div",
     "fraction_to_decimal",
     "mul",
@@ -42,6 +45,18 @@ __all__ = [
 
 #: Significant digits kept by :func:`div`.
 DIVISION_DIGITS = 50
+
+#: Most significant digits of a decimal read from data (far beyond any real price or
+#: quantity: a 100-digit figure is more than a googol of cents).
+MAX_DIGITS = 100
+
+#: Largest absolute power of ten of a decimal read from data: its exponent and that of
+#: its leading digit lie within ``-MAX_EXPONENT .. MAX_EXPONENT``.
+MAX_EXPONENT = 100
+
+# a plain string this short cannot exceed the bounds above
+_SHORT = 90
+_INT_BOUND = 10**MAX_DIGITS
 
 EXACT = decimal.Context(
     prec=decimal.MAX_PREC,
@@ -80,14 +95,27 @@ def to_decimal(value: object, *, what: str = "value") -> Decimal:
             f"{what} must be a Decimal, int or decimal string, not bool ({value!r})"
         )
     elif isinstance(value, int):
-        result = Decimal(value)
+        if not -_INT_BOUND < value < _INT_BOUND:
+            raise LimitError(
+                f"{what} has more than {MAX_DIGITS} digits: at most {MAX_DIGITS} are accepted"
+            )
+        return Decimal(value)
     elif isinstance(value, str):
+        text = value.strip().replace("_", "")
+        if not text.isascii():
+            # Decimal() reads any Unicode digit ("\u0665" as 5): data must use ASCII
+            raise AmountError(f"{what} is not a decimal number (ASCII digits only): {value!r}")
         try:
             # through EXACT (which traps InvalidOperation), not the ambient context: a
             # caller's context with that trap off would turn "abc" into NaN
-            result = EXACT.create_decimal(value.strip().replace("_", ""))
+            result = EXACT.create_decimal(text)
         except decimal.InvalidOperation:
             raise AmountError(f"{what} is not a decimal number: {value!r}") from None
+        if not result.is_finite():
+            raise AmountError(f"{what} must be a finite number, not {value!r}")
+        if len(text) <= _SHORT and "e" not in text and "E" not in text:
+            return result
+        return check_bounds(result, what=what)
     elif isinstance(value, float):
         raise InvalidTypeError(
             f"{what} must be a Decimal, int or decimal string, not float ({value!r}): "
@@ -101,7 +129,33 @@ def to_decimal(value: object, *, what: str = "value") -> Decimal:
         )
     if not result.is_finite():
         raise AmountError(f"{what} must be a finite number, not {value!r}")
-    return result
+    return check_bounds(result, what=what)
+
+
+def check_bounds(value: Decimal, *, what: str = "value") -> Decimal:
+    """``value`` if it has at most :data:`MAX_DIGITS` significant digits and powers of
+    ten within :data:`MAX_EXPONENT`, else :class:`~meterprice.errors.LimitError`.
+
+    Exact arithmetic on ``1e999999999`` or ``1e-10000000`` would take gigabytes or
+    minutes; no price, quantity or bound comes near these limits.
+    """
+    _sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    if len(digits) > MAX_DIGITS:
+        raise LimitError(
+            f"{what} has {len(digits)} significant digits: at most {MAX_DIGITS} are accepted"
+        )
+    if value and not -MAX_EXPONENT <= value.adjusted() <= MAX_EXPONENT:
+        raise LimitError(
+            f"{what} is out of range ({to_text(value)[:40]}): its magnitude must lie "
+            f"within 1e-{MAX_EXPONENT} .. 1e{MAX_EXPONENT}"
+        )
+    if not -MAX_EXPONENT <= exponent <= MAX_EXPONENT:
+        raise LimitError(
+            f"{what} is written with an exponent of {exponent}: "
+            f"at most {MAX_EXPONENT} in either direction is accepted"
+        )
+    return value
 
 
 def to_text(value: Decimal) -> str:

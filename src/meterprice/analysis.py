@@ -19,7 +19,7 @@ import attrs
 from meterprice import _decimal as d
 from meterprice.contract import Contract, Spread, UsageInput
 from meterprice.dimensions import to_dimensions
-from meterprice.errors import ContractError, InvalidTypeError, InvalidValueError
+from meterprice.errors import ContractError, InvalidTypeError, InvalidValueError, LimitError
 from meterprice.invoice import Invoice
 from meterprice.money import Currency, Money
 from meterprice.periods import Period
@@ -62,8 +62,13 @@ def quote(
     return contract.invoice(usage, _period(period), previous_usage=previous_usage, spread=spread)
 
 
-def volumes(start: object, stop: object, step: object) -> tuple[Decimal, ...]:
+def volumes(
+    start: object, stop: object, step: object, *, most: int = 100_000
+) -> tuple[Decimal, ...]:
     """``start, start + step, ...`` up to and including ``stop``, exactly.
+
+    More than ``most`` values are refused with :class:`~meterprice.errors.LimitError`
+    before any is built.
 
     >>> volumes(0, 10000, 2500)
     (Decimal('0'), Decimal('2500'), Decimal('5000'), Decimal('7500'), Decimal('10000'))
@@ -75,12 +80,11 @@ def volumes(start: object, stop: object, step: object) -> tuple[Decimal, ...]:
         raise InvalidValueError(f"step must be positive (got {step!r})")
     if last < first:
         raise InvalidValueError(f"stop must not be below start (got {start!r}..{stop!r})")
-    result = []
-    value = first
-    while value <= last:
-        result.append(value)
-        value = d.add(value, increment)
-    return tuple(result)
+    # exact: the bounded decimals above keep the quotient within 201 digits
+    count = int(d.EXACT.divide_int(d.sub(last, first), increment)) + 1
+    if count > most:
+        raise LimitError(f"the volumes {start}:{stop}:{step} give {count} values; at most {most}")
+    return tuple(d.add(first, d.mul(Decimal(index), increment)) for index in range(count))
 
 
 def _to_shares(value: object) -> tuple[tuple[Any, Fraction], ...]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 import datetime as dt
+import math
 from collections.abc import Iterable, Iterator
 
 import attrs
@@ -66,6 +67,13 @@ def _to_last(value: object) -> dt.date:
 
 def _to_start_date(value: object) -> dt.date:
     return _to_date(value, "start")
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    """``years`` years after ``day`` (28 February for 29 February), at most 9999-12-31."""
+    if day.year + years > dt.MAXYEAR:
+        return dt.date.max
+    return _on(day.year + years, (day.month, day.day))
 
 
 def _runs(days: Iterable[dt.date]) -> Iterator[tuple[dt.date, dt.date]]:
@@ -141,7 +149,7 @@ MonthDay = tuple[int, int]
 def _to_month_day(value: object, what: str) -> MonthDay:
     if isinstance(value, str):
         parts = value.strip().split("-")
-        if len(parts) != 2 or not all(part.isdigit() for part in parts):
+        if len(parts) != 2 or not all(part.isascii() and part.isdigit() for part in parts):
             raise CalendarError(f"{what} must be written MM-DD, not {value!r}")
         month, day = int(parts[0]), int(parts[1])
     elif isinstance(value, tuple) and len(value) == 2 and all(type(v) is int for v in value):
@@ -227,6 +235,28 @@ class YearlyRange:
 
 _FREQUENCIES = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY")
 
+#: Largest ``INTERVAL`` of a rule.
+MAX_INTERVAL = 1000
+
+#: Largest ``COUNT`` of a rule.
+MAX_COUNT = 100_000
+
+#: Most days of one occurrence of a :class:`RuleRange` (ten years).
+MAX_RANGE_DAYS = 3653
+
+#: A rule must occur within this many years of its start, times its ``INTERVAL``
+#: (at most 400 years: the Gregorian calendar repeats every 400 years), so that
+#: looking for a rule that never occurs does not go on to the year 9999.
+HORIZON_YEARS = {"DAILY": 8, "WEEKLY": 28, "MONTHLY": 100, "YEARLY": 100}
+
+_HORIZON_YEARS = 400
+
+# how many 400-year blocks a rule of each frequency repeats after, for INTERVAL=1:
+# the days, weeks, months and years of 400 Gregorian years
+_UNITS_PER_BLOCK = {"DAILY": 146_097, "WEEKLY": 20_871, "MONTHLY": 4_800, "YEARLY": 400}
+
+_SUB_DAILY = ("BYHOUR", "BYMINUTE", "BYSECOND")
+
 
 def _check_rule(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str):
@@ -234,8 +264,10 @@ def _check_rule(instance: object, attribute: attrs.Attribute[str], value: object
 
 
 def _check_days(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
-    if type(value) is not int or value < 1:
-        raise CalendarError(f"days must be a whole number >= 1 (got {value!r})")
+    if type(value) is not int or not 1 <= value <= MAX_RANGE_DAYS:
+        raise CalendarError(
+            f"days must be a whole number from 1 to {MAX_RANGE_DAYS} (got {value!r})"
+        )
 
 
 def _rule_text(rule: str) -> str:
@@ -243,14 +275,30 @@ def _rule_text(rule: str) -> str:
     return text[len("RRULE:") :] if text.upper().startswith("RRULE:") else text
 
 
+def _whole(fields: dict[str, str], key: str, name: str, rule: str, most: int) -> int | None:
+    """The whole number ``fields[key]`` (1 to ``most``), ``None`` when absent."""
+    if key not in fields:
+        return None
+    text = fields[key]
+    if not (text.isascii() and text.isdigit() and len(text) <= 9 and 1 <= int(text) <= most):
+        raise CalendarError(
+            f"range {name!r}: the rule's {key} must be a whole number from 1 to {most} "
+            f"(got {rule!r})"
+        )
+    return int(text)
+
+
 @attrs.frozen
 class RuleRange:
     """Ranges of ``days`` days starting on each occurrence of an iCalendar ``rule``.
 
     ``rule`` is one RFC 5545 ``RRULE`` (``"FREQ=YEARLY;BYMONTH=11;BYDAY=-1FR"``: the
-    last Friday of November) with a frequency of ``DAILY`` or coarser; ``start`` is
-    the date the recurrence counts from (its ``DTSTART``), so that ``INTERVAL``,
-    ``COUNT`` and ``UNTIL`` have a fixed meaning.
+    last Friday of November) with a frequency of ``DAILY`` or coarser and no
+    ``BYHOUR``, ``BYMINUTE`` or ``BYSECOND``; ``start`` is the date the recurrence
+    counts from (its ``DTSTART``), so that ``INTERVAL``, ``COUNT`` and ``UNTIL`` have
+    a fixed meaning. ``INTERVAL`` is at most :data:`MAX_INTERVAL`, ``COUNT`` at most
+    :data:`MAX_COUNT`, ``days`` at most :data:`MAX_RANGE_DAYS`, and the rule must occur
+    within :data:`HORIZON_YEARS` (times ``INTERVAL``, at most 400) years of ``start``.
 
     >>> black_friday = RuleRange(
     ...     "Black Friday to Cyber Monday",
@@ -267,6 +315,7 @@ class RuleRange:
     start: dt.date = attrs.field(converter=_to_start_date, kw_only=True)
     days: int = attrs.field(default=1, validator=_check_days, kw_only=True)
     _rrule: rrule.rrule = attrs.field(init=False, eq=False, repr=False)
+    _block_years: int | None = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         text = _rule_text(self.rule)
@@ -279,32 +328,84 @@ class RuleRange:
                 f"range {self.name!r}: rule must be a single RRULE without DTSTART "
                 f"(give the start date as start=), not {self.rule!r}"
             )
-        if fields.get("FREQ") not in _FREQUENCIES:
+        frequency = fields.get("FREQ")
+        if frequency not in _FREQUENCIES:
             raise CalendarError(
                 f"range {self.name!r}: the rule's FREQ must be one of "
                 f"{', '.join(_FREQUENCIES)} (got {self.rule!r})"
             )
+        if found := [key for key in _SUB_DAILY if key in fields]:
+            raise CalendarError(
+                f"range {self.name!r}: the rule must not divide days ({', '.join(found)}): "
+                f"a calendar is made of whole days (got {self.rule!r})"
+            )
+        interval = _whole(fields, "INTERVAL", self.name, self.rule, MAX_INTERVAL) or 1
+        count = _whole(fields, "COUNT", self.name, self.rule, MAX_COUNT)
         dtstart = dt.datetime.combine(self.start, dt.time())
         try:
             parsed = rrule.rrulestr(text, dtstart=dtstart, cache=True)
-        except (ValueError, TypeError) as error:
+        except (ValueError, TypeError, OverflowError) as error:
             raise CalendarError(
                 f"range {self.name!r}: not a valid RRULE {self.rule!r}: {error}"
             ) from None
         assert isinstance(parsed, rrule.rrule)  # a single rule without forceset
-        if parsed.after(dtstart, inc=True) is None:
-            raise CalendarError(f"range {self.name!r}: rule {self.rule!r} never occurs")
+        # a rule without COUNT repeats after a whole number of 400-year blocks: it can
+        # be iterated from the block before a priced period instead of from its start
+        units = _UNITS_PER_BLOCK[frequency]
+        block = None if count else _HORIZON_YEARS * (math.lcm(interval, units) // units)
         object.__setattr__(self, "_rrule", parsed)
+        object.__setattr__(self, "_block_years", block)
+        years = min(HORIZON_YEARS[frequency] * interval, _HORIZON_YEARS)
+        period = _HORIZON_YEARS * (math.lcm(interval, units) // units)
+        if self._probe(parsed, period, years) is None:
+            raise CalendarError(
+                f"range {self.name!r}: rule {self.rule!r} never occurs "
+                f"(within {years} years of {self.start})"
+            )
+
+    def _probe(self, parsed: rrule.rrule, period: int, years: int) -> dt.datetime | None:
+        """The first occurrence within ``years`` of ``start``, or ``None``.
+
+        dateutil looks for a rule without occurrences up to the year 9999 whatever its
+        ``UNTIL``; the rule repeats after ``period`` years, so it is searched from the
+        same point of its repetition closest before 9999 minus ``years`` instead.
+        """
+        shift = max(0, (dt.MAXYEAR - years - self.start.year) // period) * period
+        # a whole number of 400-year blocks: 29 February stays a leap day
+        moved = self.start.replace(year=self.start.year + shift)
+        dtstart = dt.datetime.combine(moved, dt.time())
+        horizon = dt.datetime.combine(_years_after(moved, years), dt.time.max)
+        until: dt.datetime | None = getattr(parsed, "_until", None)
+        if until is not None and shift:
+            until = until.replace(year=min(until.year + shift, dt.MAXYEAR))
+        probe = parsed.replace(
+            dtstart=dtstart, count=None, until=horizon if until is None else min(until, horizon)
+        )
+        return probe.after(dtstart, inc=True)
+
+    def _rule_from(self, since: dt.date) -> rrule.rrule:
+        """The rule, started as late as it can be and still give the same occurrences
+        from ``since`` on: iterating from a start centuries earlier costs time.
+        """
+        if self._block_years is None or since.year - self.start.year <= self._block_years:
+            return self._rrule
+        blocks = (since.year - self.start.year - 1) // self._block_years
+        later = self.start.replace(year=self.start.year + blocks * self._block_years)
+        return self._rrule.replace(dtstart=dt.datetime.combine(later, dt.time()))
 
     def days_in(self, period: Period) -> tuple[dt.date, ...]:
         """The days of every occurrence inside ``period``, in order."""
         length = dt.timedelta(days=self.days - 1)
-        since = dt.datetime.combine(max(period.start - length, self.start), dt.time())
+        earliest = period.start - min(length, period.start - dt.date.min)
+        since = max(earliest, self.start)
         until = dt.datetime.combine(period.last_day, dt.time.max)
         days: set[dt.date] = set()
-        for occurrence in self._rrule.between(since, until, inc=True):
+        for occurrence in self._rule_from(since).between(
+            dt.datetime.combine(since, dt.time()), until, inc=True
+        ):
             first = occurrence.date()
-            days.update(_span(first, first + length, period))
+            last = first + min(length, dt.date.max - first)
+            days.update(_span(first, last, period))
         return tuple(sorted(days))
 
     def __str__(self) -> str:

@@ -61,6 +61,54 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+# -- output ---------------------------------------------------------------------------------
+
+
+# C0 and C1 control characters but the line feed: a contract's strings and a usage
+# file's dimension values must not move the cursor or retitle a terminal
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def _safe(text: str, *, terminal: bool) -> str:
+    """``text`` with unpaired surrogates and, for a terminal, control characters escaped."""
+    safe = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    if terminal:
+        safe = _CONTROL.sub(lambda match: ascii(match[0])[1:-1], safe)
+    return safe
+
+
+class _Output(io.TextIOBase):
+    r"""A text stream writing what it is given safely.
+
+    Unpaired surrogates (from a usage file's undecodable bytes or a contract built
+    in Python) are written as ``\udcxx`` instead of failing to encode; on a terminal,
+    control characters are written as ``\x1b`` and the like.
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        super().__init__()
+        self._stream = stream
+        try:
+            self._terminal = stream.isatty()
+        except (OSError, ValueError):
+            self._terminal = False
+
+    @property
+    def raw(self) -> IO[str]:
+        """The stream written to, for the command's own control sequences."""
+        return self._stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(_safe(text, terminal=self._terminal))
+        return len(text)
+
+    def isatty(self) -> bool:
+        return self._terminal
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
 # -- progress -------------------------------------------------------------------------------
 
 
@@ -68,8 +116,8 @@ class Progress:
     """A one-line progress bar on ``stream`` for reading a file of ``size`` bytes."""
 
     def __init__(self, stream: IO[str], label: str) -> None:
-        self.stream = stream
-        self.label = label
+        self.stream = stream.raw if isinstance(stream, _Output) else stream
+        self.label = _safe(label, terminal=True)
         self.shown = False
 
     def __call__(self, done: int, size: int) -> None:
@@ -209,10 +257,23 @@ def _total(invoices: Sequence[Invoice]) -> Money:
     return Money(d.total(invoice.total.amount for invoice in invoices), currency)
 
 
+_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$", re.ASCII)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    """A CSV cell a spreadsheet will not run as a formula (OWASP: prefix ``'``);
+    numbers such as ``-12.50`` stay numbers.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
 def _csv_text(rows: Sequence[Sequence[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows(rows)
+    writer.writerows([_cell(value) for value in row] for row in rows)
     return buffer.getvalue()
 
 
@@ -389,15 +450,11 @@ def _volume(text: str) -> tuple[str, Dimensions, tuple[Decimal, ...]]:
         if len(parts) == 1:
             values: tuple[Decimal, ...] = (d.to_decimal(parts[0], what="volume"),)
         elif len(parts) == 3:
-            values = volumes(*parts)
+            values = volumes(*parts, most=_MAX_ROWS)
         else:
             raise ValueError("write START:STOP:STEP or a single VALUE")
     except (ValueError, TypeError) as error:
         raise argparse.ArgumentTypeError(f"{text!r}: {error}") from None
-    if len(values) > _MAX_ROWS:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} gives {len(values)} values; at most {_MAX_ROWS}"
-        )
     return match["metric"], Dimensions(pairs), values
 
 
@@ -685,7 +742,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``meterprice`` command with ``argv`` (default: ``sys.argv[1:]``) and
     return its exit code.
     """
-    out, err = sys.stdout, sys.stderr
+    if sys.stdout is None or sys.stderr is None:  # started with >&- or 2>&-
+        if sys.stderr is not None:
+            sys.stderr.write("meterprice: error: the standard output is closed\n")
+        return 2
+    out: IO[str] = _Output(sys.stdout)  # type: ignore[assignment]
+    err: IO[str] = _Output(sys.stderr)  # type: ignore[assignment]
     parser = _parser()
     try:
         args = parser.parse_args(argv)

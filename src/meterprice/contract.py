@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import attrs
 
+from meterprice._zones import find_zone
 from meterprice.components.base import Charge, Component, PricingContext, to_window
 from meterprice.dimensions import Dimensions
 from meterprice.errors import (
@@ -82,10 +83,8 @@ def _to_rounding(value: object) -> Rounding:
 def _check_timezone(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str):
         raise InvalidTypeError(f"timezone must be an IANA time zone name, not {value!r}")
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # a folder of zones: OSError
-        raise CalendarError(f"timezone: unknown IANA time zone {value!r}") from None
+    if find_zone(value) is None:
+        raise CalendarError(f"timezone: unknown IANA time zone {value!r}")
 
 
 def _to_period(value: object) -> Period:

@@ -16,6 +16,7 @@ __all__ = [
     "CurrencyMismatchError",
     "InvalidTypeError",
     "InvalidValueError",
+    "LimitError",
     "MeterpriceError",
     "PeriodError",
     "PricingError",
@@ -68,3 +69,9 @@ class ContractError(MeterpriceError, ValueError):
 
 class PricingError(MeterpriceError, ValueError):
     """A contract that cannot price the usage it was given (a missing matrix price, ...)."""
+
+
+class LimitError(InvalidValueError):
+    """An input beyond a documented limit (digits of a decimal, occurrences of a rule,
+    nesting of a document, ...): refused rather than computed without bound.
+    """

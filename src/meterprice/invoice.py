@@ -25,6 +25,51 @@ from meterprice.usage import display_quantity
 __all__ = ["Invoice", "Line"]
 
 
+#: Decimal places an explanation shows of an amount that does not terminate.
+EXPLAIN_PLACES = 12
+
+
+def _terminating(value: Fraction) -> Decimal | None:
+    """``value`` as a decimal when it has a finite decimal expansion, else ``None``."""
+    denominator = value.denominator
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    if denominator != 1:
+        return None
+    places = max(twos, fives)
+    scaled = value.numerator * 10**places // value.denominator  # exact: 10**places / den
+    return Decimal(scaled).scaleb(-places, d.EXACT)
+
+
+def exact_text(value: Fraction) -> str:
+    """An exact amount as text: all its decimals when they terminate, else the
+    fraction (``"1000/3"``), so that it never disagrees with the rounded amount.
+
+    >>> exact_text(Fraction("0.0049999999999999")), exact_text(Fraction(1000, 3))
+    ('0.0049999999999999', '1000/3')
+    """
+    shown = _terminating(value)
+    return f"{value.numerator}/{value.denominator}" if shown is None else d.to_text(shown)
+
+
+def _explained(value: Fraction) -> str:
+    """An exact amount for an explanation: exact when it terminates, else cut (not
+    rounded) to :data:`EXPLAIN_PLACES` decimals and marked ``...``.
+    """
+    shown = _terminating(value)
+    if shown is not None:
+        return f"{shown:f}"
+    scale = 10**EXPLAIN_PLACES
+    cut = abs(value.numerator) * scale // value.denominator  # toward zero
+    sign = "-" if value < 0 else ""
+    return f"{sign}{Decimal(cut).scaleb(-EXPLAIN_PLACES, d.EXACT):f}..."
+
+
 def _to_tags(value: Iterable[str]) -> frozenset[str]:
     return frozenset(value)
 
@@ -59,8 +104,8 @@ class Line:
 
     def explain(self) -> str:
         """How this line's amount was computed, in one line of text."""
-        exact = display_quantity(self.exact, places=12)
-        text = f"{self.description}: {self.basis} = {d.to_text(exact)} {self.amount.currency.code}"
+        text = f"{self.description}: {self.basis} = {_explained(self.exact)} "
+        text += self.amount.currency.code
         if Fraction(self.amount.amount) != self.exact:
             text += f", rounded to {self.amount}"
         return text
@@ -74,7 +119,7 @@ class Line:
             "unit": self.unit,
             "unit_price": None if self.unit_price is None else d.to_text(self.unit_price.amount),
             "amount": d.to_text(self.amount.amount),
-            "exact_amount": d.to_text(display_quantity(self.exact, places=12)),
+            "exact_amount": exact_text(self.exact),
             "tags": sorted(self.tags),
             "basis": self.basis,
         }

@@ -19,13 +19,13 @@ from dateutil.relativedelta import relativedelta
 
 from meterprice.errors import InvalidTypeError, PeriodError
 
-__all__ = ["Cycle", "CycleUnit", "Period", "Window", "proration"]
+__all__ = ["MAX_INTERVAL", "Cycle", "CycleUnit", "Period", "Window", "proration"]
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})$")
-_YEAR = re.compile(r"^(\d{4})$")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})$", re.ASCII)
+_YEAR = re.compile(r"^(\d{4})$", re.ASCII)
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE | re.ASCII)
 
 
 def _to_date(value: object) -> dt.date:
@@ -41,8 +41,25 @@ def _to_date(value: object) -> dt.date:
     raise InvalidTypeError(f"a period bound must be a date or an ISO date string, not {value!r}")
 
 
+_EDGE = "outside the calendar (a period lies within 0001-01-01 .. 9999-12-31, its end excluded)"
+
+
+def _after(day: dt.date, *, days: int = 0, months: int = 0) -> dt.date:
+    """``day`` moved by ``days`` and ``months``, or :class:`ValueError` past the calendar."""
+    try:
+        return day + relativedelta(months=months) + dt.timedelta(days=days)
+    except (OverflowError, ValueError):
+        raise PeriodError(f"{day} moved by {months} months and {days} days is {_EDGE}") from None
+
+
 def _to_optional_date(value: object) -> dt.date | None:
     return None if value is None else _to_date(value)
+
+
+def _first_of(year: int, month: int) -> dt.date:
+    if type(year) is not int or not dt.MINYEAR <= year <= dt.MAXYEAR:
+        raise PeriodError(f"year must be {dt.MINYEAR} to {dt.MAXYEAR} (got {year!r})")
+    return dt.date(year, month, 1)
 
 
 @attrs.frozen(order=True)
@@ -70,26 +87,27 @@ class Period:
         """The calendar month ``year-month``."""
         if not 1 <= month <= 12:
             raise PeriodError(f"month must be 1 to 12 (got {month!r})")
-        start = dt.date(year, month, 1)
-        return cls(start, start + relativedelta(months=1))
+        start = _first_of(year, month)
+        return cls(start, _after(start, months=1))
 
     @classmethod
     def year(cls, year: int) -> Period:
         """The calendar year."""
-        return cls(dt.date(year, 1, 1), dt.date(year + 1, 1, 1))
+        start = _first_of(year, 1)
+        return cls(start, _after(start, months=12))
 
     @classmethod
     def quarter(cls, year: int, quarter: int) -> Period:
         """Calendar quarter 1 to 4 of ``year``."""
         if quarter not in (1, 2, 3, 4):
             raise PeriodError(f"quarter must be 1 to 4 (got {quarter!r})")
-        start = dt.date(year, 3 * quarter - 2, 1)
-        return cls(start, start + relativedelta(months=3))
+        start = _first_of(year, 3 * quarter - 2)
+        return cls(start, _after(start, months=3))
 
     @classmethod
     def day(cls, day: dt.date) -> Period:
         """The single day ``day``."""
-        return cls(day, day + dt.timedelta(days=1))
+        return cls(day, _after(day, days=1))
 
     @classmethod
     def parse(cls, text: str) -> Period:
@@ -122,7 +140,7 @@ class Period:
     @property
     def last_day(self) -> dt.date:
         """The last day inside the period (``end`` is excluded)."""
-        return self.end - dt.timedelta(days=1)
+        return self.end - dt.timedelta(days=1)  # end > start >= date.min
 
     def __contains__(self, day: object) -> bool:
         if isinstance(day, dt.datetime):
@@ -148,13 +166,13 @@ class Period:
 
     def __str__(self) -> str:
         if self.is_month():
-            return f"{self.start:%Y-%m}"
+            return self.start.isoformat()[:7]  # "%Y" writes year 1 as "1"
         if self.start.month == 1 and self.start.day == 1 and self == Period.year(self.start.year):
-            return f"{self.start.year}"
+            return f"{self.start.year:04}"
         if self.start.day == 1 and self.start.month % 3 == 1:
             quarter = (self.start.month + 2) // 3
             if self == Period.quarter(self.start.year, quarter):
-                return f"{self.start.year}-Q{quarter}"
+                return f"{self.start.year:04}-Q{quarter}"
         if self.days == 1:
             return self.start.isoformat()
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
@@ -209,6 +227,9 @@ def proration(part: Period | None, whole: Period) -> Fraction:
     return Fraction(inside.days if inside else 0, whole.days)
 
 
+#: Largest interval of a cycle (a thousand years, at most, between two invoices).
+MAX_INTERVAL = 1000
+
 CycleUnit = Literal["day", "week", "month", "quarter", "year"]
 
 _MONTHS_PER_UNIT = {"month": 1, "quarter": 3, "year": 12}
@@ -236,8 +257,10 @@ class Cycle:
 
     @interval.validator
     def _check_interval(self, attribute: attrs.Attribute[int], value: int) -> None:
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise PeriodError(f"interval must be a whole number >= 1 (got {value!r})")
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_INTERVAL:
+            raise PeriodError(
+                f"interval must be a whole number from 1 to {MAX_INTERVAL} (got {value!r})"
+            )
 
     @classmethod
     def monthly(cls, anchor_day: int = 1) -> Cycle:
@@ -295,11 +318,8 @@ class Cycle:
 
     def _start(self, index: int) -> dt.date:
         if self.unit in _DAYS_PER_UNIT:
-            return self.anchor + dt.timedelta(
-                days=index * self.interval * _DAYS_PER_UNIT[self.unit]
-            )
-        months = index * self.interval * _MONTHS_PER_UNIT[self.unit]
-        return self.anchor + relativedelta(months=months)
+            return _after(self.anchor, days=index * self.interval * _DAYS_PER_UNIT[self.unit])
+        return _after(self.anchor, months=index * self.interval * _MONTHS_PER_UNIT[self.unit])
 
     def _index(self, day: dt.date) -> int:
         """The index of the period containing ``day``."""
@@ -327,7 +347,7 @@ class Cycle:
 
     def previous(self, period: Period) -> Period:
         """The period before ``period`` (which must be one of this cycle's)."""
-        return self.period_of(period.start - dt.timedelta(days=1))
+        return self.period_of(_after(period.start, days=-1))
 
     def periods(self, start: dt.date, end: dt.date) -> Iterator[Period]:
         """Every period of the cycle that overlaps ``[start, end)``, in order."""

@@ -5,16 +5,18 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path as FilePath
-from typing import Any
+from typing import Any, NamedTuple
 
+from meterprice._zones import MAX_ZONE_NAME, find_zone
 from meterprice.contract import Contract
 from meterprice.errors import InvalidTypeError, InvalidValueError
 from meterprice.periods import Period
-from meterprice.spec._errors import Path, Problem, SpecError, show
+from meterprice.spec._errors import Path, Problem, SpecError, format_path, show
 from meterprice.spec._registry import ClassHandler, Field
 from meterprice.spec._toml import dumps_toml
 from meterprice.spec._types import (
@@ -60,10 +62,8 @@ class TimezoneHandler(Handler):
             return ctx.report(
                 path, wrong_type('an IANA time zone such as "Europe/Amsterdam"', value), value
             )
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-            hint = closest(value, _zones())
+        if find_zone(value) is None:
+            hint = closest(value[:MAX_ZONE_NAME], _zones())
             return ctx.report(path, f"unknown IANA time zone {show(value)}{hint}", value)
         return value
 
@@ -225,14 +225,84 @@ def contract_handler() -> ContractHandler:
 # -- reading -----------------------------------------------------------------------------------
 
 
+#: Deepest nesting of tables and arrays accepted in a document (a contract needs 5).
+MAX_DEPTH = 32
+
+#: Most digits of an integer in a document (Python's own limit for reading integers).
+MAX_INT_DIGITS = 4300
+
+_TOO_DEEP = f"the document is nested too deeply (at most {MAX_DEPTH} levels of tables and arrays)"
+
+
+class _HugeInt(NamedTuple):
+    """A JSON integer too long to read, kept to be reported with its path."""
+
+    digits: int
+
+
+def _json_int(text: str) -> int | _HugeInt:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        return _HugeInt(len(text.lstrip("-")))
+    return int(text)
+
+
+def _huge_int_at(text: str) -> str:
+    match = re.search(f"[0-9_]{{{MAX_INT_DIGITS + 1},}}", text)
+    line = f"line {text.count(chr(10), 0, match.start()) + 1}: " if match else ""
+    return f"{line}an integer has more than {MAX_INT_DIGITS} digits"
+
+
+def _check_shape(document: object, source: str | None) -> None:
+    """Refuse nesting deeper than :data:`MAX_DEPTH` and over-long integers, with paths.
+
+    Walks without recursion, so that no later step (validation, messages) recurses
+    deeper than the limit.
+    """
+    problems: list[Problem] = []
+    stack: list[tuple[object, Path]] = [(document, ())]
+    while stack and len(problems) < 20:
+        value, path = stack.pop()
+        if isinstance(value, _HugeInt):
+            problems.append(
+                Problem(
+                    format_path(path),
+                    f"is an integer of {value.digits} digits (at most {MAX_INT_DIGITS} are read)",
+                    None,
+                )
+            )
+            continue
+        children: list[tuple[object, Path]]
+        if isinstance(value, dict):
+            children = [(item, (*path, key)) for key, item in value.items()]
+        elif isinstance(value, list):
+            children = [(item, (*path, index)) for index, item in enumerate(value)]
+        else:
+            continue
+        if len(path) >= MAX_DEPTH:
+            problems.append(
+                Problem(format_path(path), _TOO_DEEP.removeprefix("the document "), None)
+            )
+            continue
+        stack.extend(reversed(children))
+    if problems:
+        raise SpecError(problems, source=source)
+
+
 def _read_text(text: str, format: str, source: str | None) -> dict[str, Any]:
     if format == "toml":
         try:
-            return tomllib.loads(text)
+            table: dict[str, Any] = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
             raise SpecError(
                 [Problem("", f"not valid TOML: {error}", None)], source=source
             ) from None
+        except RecursionError:
+            raise SpecError([Problem("", _TOO_DEEP, None)], source=source) from None
+        except ValueError:
+            # int() refuses more than sys.get_int_max_str_digits() digits
+            raise SpecError([Problem("", _huge_int_at(text), None)], source=source) from None
+        _check_shape(table, source)
+        return table
     if format == "json":
         duplicates: list[str] = []
 
@@ -245,15 +315,14 @@ def _read_text(text: str, format: str, source: str | None) -> dict[str, Any]:
             return result
 
         try:
-            document = json.loads(text, object_pairs_hook=pairs)
+            document = json.loads(text, object_pairs_hook=pairs, parse_int=_json_int)
         except json.JSONDecodeError as error:
             raise SpecError(
                 [Problem("", f"not valid JSON: {error}", None)], source=source
             ) from None
         except RecursionError:
-            raise SpecError(
-                [Problem("", "not valid JSON: nested too deeply", None)], source=source
-            ) from None
+            raise SpecError([Problem("", _TOO_DEEP, None)], source=source) from None
+        _check_shape(document, source)
         if duplicates:
             problems = [Problem("", f"duplicate key {show(key)}", key) for key in duplicates]
             raise SpecError(problems, source=source)
@@ -300,6 +369,7 @@ def read_document(path: str | os.PathLike[str], *, format: str | None = None) ->
 
 def structure(document: object, *, source: str | None = None) -> Contract:
     """The contract a document describes, or :class:`SpecError` with every problem."""
+    _check_shape(document, source)
     ctx = Context(document)
     result = contract_handler().structure(document, (), ctx)
     if ctx.problems or result is INVALID:

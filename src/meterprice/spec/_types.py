@@ -21,9 +21,9 @@ from typing import Any, Final
 
 from meterprice import _decimal as d
 from meterprice.dimensions import Where
-from meterprice.errors import UnknownCurrencyError
+from meterprice.errors import LimitError, UnknownCurrencyError
 from meterprice.money import Currency, Money
-from meterprice.periods import Cycle
+from meterprice.periods import MAX_INTERVAL, Cycle
 from meterprice.spec._errors import Path, Problem, format_path, show
 
 __all__ = [
@@ -287,8 +287,15 @@ def read_decimal(value: object, path: Path, ctx: Context) -> Decimal | _Invalid:
         return ctx.report(path, wrong_type('a decimal string such as "0.95"', value), value)
     try:
         return d.to_decimal(value)
+    except LimitError as error:
+        return ctx.report(path, _limit_message(error), value)
     except (ValueError, TypeError, ArithmeticError):
         return ctx.report(path, f"is not a decimal number (got {show(value)})", value)
+
+
+def _limit_message(error: LimitError) -> str:
+    """A limit error's message without the generic ``value`` subject it starts with."""
+    return str(error).removeprefix("value ")
 
 
 class DecimalHandler(Handler):
@@ -307,7 +314,7 @@ class DecimalHandler(Handler):
         return raw
 
 
-_FRACTION = re.compile(r"^\s*([+-]?\d+)\s*/\s*(\d+)\s*$")
+_FRACTION = re.compile(r"^\s*([+-]?\d+)\s*/\s*(\d+)\s*$", re.ASCII)
 
 
 class FractionHandler(Handler):
@@ -315,6 +322,12 @@ class FractionHandler(Handler):
 
     def structure(self, value: object, path: Path, ctx: Context) -> object:
         if isinstance(value, str) and (match := _FRACTION.match(value)):
+            if max(len(match[1].lstrip("+-")), len(match[2])) > d.MAX_DIGITS:
+                return ctx.report(
+                    path,
+                    f"has a numerator or denominator of more than {d.MAX_DIGITS} digits",
+                    value,
+                )
             denominator = int(match[2])
             if denominator == 0:
                 return ctx.report(path, f"has a zero denominator (got {show(value)})", value)
@@ -369,6 +382,8 @@ class MoneyHandler(Handler):
                 )
         try:
             amount = d.to_decimal(amount_text)
+        except LimitError as error:
+            return ctx.report(path, _limit_message(error), value)
         except (ValueError, TypeError, ArithmeticError):
             return ctx.report(
                 path, f'is not an amount such as "0.95" or "0.95 EUR" (got {show(value)})', value
@@ -476,7 +491,7 @@ class DateHandler(Handler):
         return {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 
 
-_TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")
+_TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$", re.ASCII)
 
 
 class TimeHandler(Handler):
@@ -731,7 +746,7 @@ class EitherHandler(Handler):
         return {"anyOf": [self.single.schema(defs), self.many.schema(defs)]}
 
 
-_MONTH_DAY = re.compile(r"^\s*(\d{1,2})-(\d{1,2})\s*$")
+_MONTH_DAY = re.compile(r"^\s*(\d{1,2})-(\d{1,2})\s*$", re.ASCII)
 
 
 class MonthDayHandler(Handler):
@@ -773,7 +788,10 @@ class WhereHandler(Handler):
         for name, allowed in value.items():
             where = (*path, str(name))
             strings = isinstance(allowed, list) and all(isinstance(v, str) for v in allowed)
-            if isinstance(allowed, str) or (strings and allowed):
+            if not str(name).strip():
+                ctx.report(where, "is not a dimension name: it must not be empty", allowed)
+                ok = False
+            elif isinstance(allowed, str) or (strings and allowed):
                 conditions[name] = allowed
             elif isinstance(allowed, list) and not allowed:
                 ctx.report(where, "allows no value at all: give at least one (got [])", allowed)
@@ -847,10 +865,10 @@ class CycleHandler(Handler):
         interval: object = 1
         if "interval" in value:
             interval = IntHandler().structure(value["interval"], (*path, "interval"), ctx)
-            if interval is not INVALID and interval < 1:  # type: ignore[operator]
+            if interval is not INVALID and not 1 <= interval <= MAX_INTERVAL:  # type: ignore[operator]
                 interval = ctx.report(
                     (*path, "interval"),
-                    f"must be 1 or more (got {show(value['interval'])})",
+                    f"must be 1 to {MAX_INTERVAL} (got {show(value['interval'])})",
                     value["interval"],
                 )
         anchors = [key for key in ("anchor", "anchor_day", "weekday") if key in value]

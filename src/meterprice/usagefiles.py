@@ -140,6 +140,18 @@ def _parse_timestamp(text: str) -> dt.datetime:
     return at
 
 
+def _instant(value: object) -> dt.datetime:
+    """A timestamp of a row read as a table: a datetime, or ISO 8601 text."""
+    if isinstance(value, str):
+        try:
+            return _parse_timestamp(value)
+        except ValueError:
+            raise _BadRowError(f"timestamp is not an ISO 8601 date and time: {value!r}") from None
+    if not isinstance(value, dt.datetime):
+        raise _BadRowError(f"timestamp must be a date and time, not {value!r}")
+    return value
+
+
 class _BadRowError(Exception):
     """A bad row (internal: carries the reason to the reader loop)."""
 
@@ -248,13 +260,12 @@ class UsageFile:
                 try:
                     metric = mapping.metric or self._metric(row.get(mapping.metric_column))
                     if mapping.quantity is None:
-                        start, end = row[mapping.start_column], row[mapping.end_column]
+                        start = _instant(row.get(mapping.start_column))
+                        end = _instant(row.get(mapping.end_column))
                         quantity = Decimal((end - start) // dt.timedelta(microseconds=1)).scaleb(-6)
                     else:
                         quantity = self._quantity(row.get(mapping.quantity))
-                    at = row.get(mapping.timestamp)
-                    if not isinstance(at, dt.datetime):
-                        raise _BadRowError(f"timestamp must be a date and time, not {at!r}")
+                    at = _instant(row.get(mapping.timestamp))
                     values = {dim: row.get(column) for dim, column in names}
                     for dim, value in values.items():
                         if value is not None and not isinstance(value, str):

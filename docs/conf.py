@@ -56,6 +56,7 @@ import meterprice
 from meterprice import *
 from meterprice.analysis import *
 from meterprice.breakeven import *
+from meterprice.columnar import *
 from meterprice.piecewise import *
 """
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from meterprice import Band, Contract, Event, Meter, Period, TimeBands, Usage
 from meterprice.components import PerUnit
 from meterprice.errors import UsageError
-from tests import strategies as s
+import strategies as s
 
 pa = pytest.importorskip("pyarrow")
 pl = pytest.importorskip("polars")

@@ -17,8 +17,8 @@ from meterprice import Contract, Event, Period, cli
 from meterprice.components import PerUnit
 from meterprice.errors import UsageError
 from meterprice.usagefiles import UsageFile, UsageFileError, meter_file, price_file
-from tests import strategies as s
-from tests.test_columnar import PERIOD, contracts, in_utc, table_of
+import strategies as s
+from test_columnar import PERIOD, contracts, in_utc, table_of
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")

@@ -30,7 +30,7 @@ MYPY_STUBS = ["types-python-dateutil", "types-jsonschema", "tomli"]
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite with branch coverage (fails under 95 %)."""
-    session.install(".[test]")
+    session.install(".[test,dask]")
     session.run(
         "pytest",
         "--cov",

@@ -371,7 +371,13 @@ def prepare(
         many = getattr(Event, "many", None)
         if many is None:
             return None
-        return lambda: invoice_lines(contract.invoice(many(records), PERIOD))
+
+        def columns() -> dict[str, Decimal]:
+            _, quantities, stamps, languages, channels = zip(*records, strict=True)
+            dims = {"language": languages, "channel": channels}
+            return invoice_lines(contract.invoice(many(METRIC, quantities, stamps, dims), PERIOD))
+
+        return columns
     source: Any = {"csv": csv_file, "parquet": parquet_file}.get(kind)
     if kind == "arrow":
         import pyarrow.parquet as pq

@@ -8,26 +8,13 @@ same rows as :class:`~meterprice.Event` objects gives, so every invoice is the s
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
-
 from meterprice.columnar._columns import ColumnMapping
 from meterprice.columnar._tables import is_table, to_arrow
 from meterprice.contract import Contract
-from meterprice.dimensions import Dimensions
 from meterprice.periods import Period
-from meterprice.usage import Usage, _merge_state, _State
+from meterprice.usage import Usage
 
 __all__ = ["ColumnMapping", "TableUsage", "is_table", "meter_table"]
-
-
-def _usage(entries: Mapping[tuple[str, Dimensions, dt.date], _State]) -> Usage:
-    """The Usage of day-resolved entries."""
-    merged: dict[tuple[str, Dimensions], _State] = {}
-    for (metric, dims, _day), state in entries.items():
-        key = (metric, dims)
-        merged[key] = _merge_state(key, merged[key], state) if key in merged else state
-    return Usage(merged)
 
 
 def _period(value: Period | str) -> Period:
@@ -69,6 +56,7 @@ class TableUsage:
         from meterprice.columnar._engine import meter_arrow  # noqa: PLC0415
 
         start, end = self.contract.bounds(window)
-        return _usage(meter_arrow(self.contract, self.table, start, end, columns=self.columns))
+        entries = meter_arrow(self.contract, self.table, start, end, columns=self.columns)
+        return Usage._from_entries(dict(entries))._with_span(window)
 
     __call__ = usage

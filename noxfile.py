@@ -30,7 +30,8 @@ MYPY_STUBS = ["types-python-dateutil", "types-jsonschema", "tomli"]
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite with branch coverage (fails under 95 %)."""
-    session.install(".[test]")
+    # the columnar tests compare pyarrow, polars and pandas inputs with events
+    session.install(".[test,arrow]", "polars", "pandas")
     session.run(
         "pytest",
         "--cov",

@@ -32,7 +32,7 @@ _Arrow = Any
 
 __all__ = ["DayKey", "meter_arrow"]
 
-DayKey = tuple[str, Dimensions, dt.date]
+DayKey = tuple[str, Dimensions, dt.date | None]
 
 _SECOND = 1_000_000
 _HOUR = 3600 * _SECOND
@@ -536,7 +536,7 @@ class _Run:
             key=lambda dim: dim.name,
         )
         group, first = _group([dim.codes for dim in grouped], days)
-        keys = []
+        keys: list[DayKey] = []
         for row in first.tolist():
             items = tuple(
                 (dim.name, dim.values[dim.codes[row]]) for dim in grouped if dim.codes[row] >= 0

@@ -278,7 +278,15 @@ def _wall(utc: _Array, zone: zoneinfo.ZoneInfo) -> _Array:
     np = _np()
     if not len(utc):
         return utc
-    hours, where = np.unique(utc // _HOUR, return_inverse=True)
+    hour = utc // _HOUR
+    low = int(hour.min())
+    if int(hour.max()) - low < 1 << 22:  # a dense table of hours (a month: 744)
+        hours = np.flatnonzero(np.bincount(hour - low)) + low
+        dense = np.full(int(hour.max()) - low + 1, -1, dtype=np.int64)
+        dense[hours - low] = np.arange(len(hours))
+        where = dense[hour - low]
+    else:
+        hours, where = np.unique(hour, return_inverse=True)
     offsets = np.empty(len(hours), dtype=np.int64)
     changing: list[int] = []
     for index, hour in enumerate(hours.tolist()):
@@ -567,6 +575,21 @@ class _Run:
                 key: _Latest(self._at(int(micros[row])), Fraction(int(billable[row])) * factor)
                 for key, row in zip(keys, last.tolist(), strict=True)
             }
+        if billable.dtype != object:
+            top = max(int(billable.max()), -int(billable.min()))
+            if top * len(billable) <= _INT64_MAX:  # int64 cannot overflow: add in place
+                folded = np.zeros(len(keys), dtype=np.int64)
+                if aggregation is Aggregation.MAX:
+                    folded[:] = np.iinfo(np.int64).min
+                    np.maximum.at(folded, group, billable)
+                    kind: type[_Max] | type[_Sum] = _Max
+                else:
+                    np.add.at(folded, group, billable)
+                    kind = _Sum
+                return {
+                    key: kind(Fraction(int(value)) * factor)
+                    for key, value in zip(keys, folded.tolist(), strict=True)
+                }
         order = np.argsort(group, kind="stable")
         starts = np.r_[0, np.flatnonzero(np.diff(group[order])) + 1]
         values = billable[order]
@@ -644,6 +667,13 @@ def _group(codes: list[_Array], days: _Array) -> tuple[_Array, _Array]:
         key = np.zeros(len(days), dtype=np.int64)
         for column, width in zip(columns, widths, strict=True):
             key = key * width + column
+        if total <= max(1 << 20, 4 * len(days)):  # dense keys: no sort needed
+            present = np.flatnonzero(np.bincount(key, minlength=total))
+            number = np.empty(total, dtype=np.int64)
+            number[present] = np.arange(len(present))
+            some = np.empty(total, dtype=np.int64)
+            some[key] = np.arange(len(key))  # any row of each key (they share it)
+            return number[key], some[present]
         _, first, group = np.unique(key, return_index=True, return_inverse=True)
     else:
         stacked = np.stack(columns, axis=1)

@@ -230,9 +230,12 @@ def test_gzip_and_explicit_formats(tmp_path: Path) -> None:
     with pytest.raises(UsageFileError) as caught:
         UsageFile(other)
     assert str(caught.value) == (
-        f"{other}: cannot tell the format: name the file *.csv or *.jsonl (or give the format)"
+        f"{other}: cannot tell the format: name the file *.csv, *.jsonl, *.parquet or *.arrow "
+        "(or give the format)"
     )
-    with pytest.raises(ValueError, match="format must be one of csv, jsonl \\(got 'xml'\\)"):
+    with pytest.raises(
+        ValueError, match="format must be one of csv, jsonl, parquet, arrow \\(got 'xml'\\)"
+    ):
         UsageFile(other, format="xml")
 
 

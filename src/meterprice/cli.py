@@ -25,6 +25,7 @@ from typing import IO, Any, NoReturn
 from meterprice import __version__
 from meterprice import _decimal as d
 from meterprice.analysis import volumes
+from meterprice.columnar import ColumnMapping
 from meterprice.contract import Contract
 from meterprice.dimensions import Dimensions
 from meterprice.errors import MeterpriceError
@@ -34,7 +35,7 @@ from meterprice.money import Money
 from meterprice.periods import Period
 from meterprice.spec import SpecError, contract_schema, demo_periods, load_contract, read_document
 from meterprice.usage import Usage, display_quantity
-from meterprice.usagefiles import DailyUsage, UsageFile, UsageFileError, span
+from meterprice.usagefiles import FORMATS, DailyUsage, UsageFile, UsageFileError, meter_file
 
 __all__ = ["PROGRESS_MIN_BYTES", "main"]
 
@@ -148,12 +149,21 @@ def _usage_file(path: str, args: argparse.Namespace, err: IO[str]) -> UsageFile:
     file = Path(path)
     if not file.is_file():
         raise _UsageError(f"cannot read usage file {path!r}: no such file")
+    columns = None
+    if args.column or args.metric or args.dimension:
+        try:
+            columns = ColumnMapping.parse(
+                args.column, metric=args.metric, dimensions=args.dimension
+            )
+        except MeterpriceError as error:
+            raise _UsageError(str(error)) from None
     return UsageFile(
         file,
         format=args.usage_format,
         skip_bad_rows=args.skip_bad_rows,
         progress=_progress_for(file, args, err),
         name=path,
+        columns=columns,
     )
 
 
@@ -165,17 +175,11 @@ def _meter(
     strict: bool = True,
 ) -> list[DailyUsage]:
     """Meter ``file`` for every contract in one pass over it."""
-    dailies = [
-        DailyUsage(contract, *span(contract, periods), strict=strict) for contract in contracts
-    ]
     try:
-        for chunk in file.chunks():
-            for daily in dailies:
-                daily.add(chunk)
+        return meter_file(contracts, file, periods, strict=strict)
     finally:
         if isinstance(file.progress, Progress):
             file.progress.close()
-    return dailies
 
 
 def _report_skipped(file: UsageFile, err: IO[str]) -> None:
@@ -605,8 +609,25 @@ def _add_usage_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--usage-format",
-        choices=("csv", "jsonl"),
-        help="the usage file's format (default: from its name, *.csv or *.jsonl)",
+        choices=FORMATS,
+        help="the usage file's format (default: from its name, *.csv, *.jsonl, *.parquet, *.arrow)",
+    )
+    parser.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="ROLE=COLUMN",
+        help="read a role from another column: metric, quantity, timestamp, or start and "
+        "end (the quantity is then the duration in seconds); e.g. timestamp=start_time",
+    )
+    parser.add_argument(
+        "--metric", help="one metric for every row of the usage file (e.g. handle_seconds)"
+    )
+    parser.add_argument(
+        "--dimension",
+        action="append",
+        metavar="NAME[=COLUMN]",
+        help="a dimension column (renamed with NAME=COLUMN); default: every other column",
     )
     parser.add_argument(
         "--no-progress", action="store_true", help="no progress bar, even on a terminal"

@@ -214,6 +214,10 @@ class Contract:
         """The day-resolved usage of ``events`` within ``period`` (any range of days, in
         the contract's time zone); naive timestamps are read as wall-clock time there.
         """
+        if _is_table(events):  # a data frame or Arrow table, metered column by column
+            from meterprice.columnar import meter_table  # noqa: PLC0415 - optional extra
+
+            return meter_table(self, events, _to_period(period))
         return self._meter(_as_list(events), _to_period(period))
 
     def _meter(self, events: list[Event], period: Period) -> Usage:
@@ -464,6 +468,11 @@ class _UsageSource:
                 self.spread_metrics = usage.undated_metrics()
                 usage = usage.spread(requested)
             self.summary = usage
+        elif _is_table(usage):  # a data frame or Arrow table, metered column by column
+            from meterprice.columnar import meter_table  # noqa: PLC0415 - optional extra
+
+            start = requested.start if previous is None else min(previous.start, requested.start)
+            self.summary = meter_table(contract, usage, Period(start, requested.end))
         elif callable(usage):  # usage metered elsewhere, window by window
             self.metered = usage
         else:
@@ -531,6 +540,14 @@ class _UsageSource:
             f" (totals spread evenly over days: {active.days} of the "
             f"{self.requested.days} days of {self.requested})"
         )
+
+
+def _is_table(value: object) -> bool:
+    """Whether ``value`` is a table (Arrow stream interface or a pandas DataFrame)."""
+    kind = type(value)
+    return hasattr(kind, "__arrow_c_stream__") or (
+        kind.__name__ == "DataFrame" and kind.__module__.split(".")[0] == "pandas"
+    )
 
 
 def _date(value: dt.date | str) -> dt.date:

@@ -180,3 +180,25 @@ def test_an_arrow_partition_meters_like_its_pandas_frame() -> None:
     text = table.assign(timestamp=["2026-11-02"] * 200)
     with pytest.raises(UsageError, match="timestamp"):
         meter_partition(contract(), "2026-11", text)
+
+
+def test_the_row_fallback_meters_like_the_partition_function() -> None:
+    # without the columnar engine meter_partition builds events from the rows
+    from meterprice.scaleout import _events  # noqa: PLC0415
+
+    table = frame(500).assign(channel=[None if i % 50 == 0 else "phone" for i in range(500)])
+    built = _events(table)
+    assert sum(1 for event in built if "channel" not in event.dimensions) == 10
+    usage = contract().meter([e for e in built if "channel" in e.dimensions], "2026-11")
+    kept = table[table["channel"].notna()]
+    assert usage == meter_partition(contract(), "2026-11", kept)
+    assert usage == meter_partition(contract(), "2026-11", kept, rows=True)
+    pa = pytest.importorskip("pyarrow")
+    assert usage == meter_partition(contract(), "2026-11", pa.Table.from_pandas(kept), rows=True)
+    text = table.assign(timestamp=["2026-11-02"] * 500)
+    with pytest.raises(UsageError, match="timestamp"):
+        _events(text)
+    with pytest.raises(UsageError, match="quantity"):
+        _events(table.assign(quantity=table["quantity"] + 0.5))
+    with pytest.raises(UsageError, match="timestamp"):
+        _events(table.drop(columns=["timestamp"]))

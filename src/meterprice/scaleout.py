@@ -49,16 +49,9 @@ def _columnar() -> Any | None:
     return getattr(module, "meter_table", None)
 
 
-def _cell(value: object) -> object:
-    """A pandas cell as a plain Python value (numpy integers as int, NaT/NaN as None)."""
-    if value is None:
-        return None
-    item = getattr(value, "item", None)
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if item is not None and type(value).__module__ == "numpy":
-        return item()
-    return value
+def _missing(value: object) -> bool:
+    """Whether a pandas cell is empty (None, or NaN in a column of strings)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _events(frame: Any) -> list[Event]:
@@ -85,17 +78,22 @@ def _events(frame: Any) -> list[Event]:
         if not isinstance(at, dt.datetime):
             raise UsageError(f"column 'timestamp' holds {at!r}, not a timestamp")
         values = {name: col[index] for name, col in zip(dims, columns, strict=True)}
-        kept = {name: value for name, value in values.items() if _cell(value) is not None}
-        events.append(Event(metric, _cell(quantity), at, kept))
+        kept = {name: value for name, value in values.items() if not _missing(value)}
+        events.append(Event(metric, quantity, at, kept))
     return events
 
 
-def meter_partition(contract: Contract, period: Period | str, frame: Any) -> Usage:
+def meter_partition(
+    contract: Contract, period: Period | str, frame: Any, *, rows: bool = False
+) -> Usage:
     """The usage of one partition within ``period``: a pandas frame or an Arrow table
     with the usage-file columns (``metric``, ``quantity``, ``timestamp``, dimensions).
+
+    Metered by the columnar engine when it is installed, else (or with ``rows``)
+    by building one event per row.
     """
     window = _period(period)
-    meter_table = _columnar()
+    meter_table = None if rows else _columnar()
     if meter_table is not None:
         usage: Usage = meter_table(contract, frame, window)
         return usage
@@ -126,8 +124,6 @@ def meter_dask(
     window = _period(period)
     parts = frame.to_delayed()  # type: ignore[no-untyped-call]
     level = [delayed(meter_partition)(contract, window, part) for part in parts]
-    if not level:
-        return Usage.empty()
     while len(level) > 1:
         level = [
             delayed(merge_usages)(level[start : start + split_every])

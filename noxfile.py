@@ -30,8 +30,9 @@ MYPY_STUBS = ["types-python-dateutil", "types-jsonschema", "tomli"]
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite with branch coverage (fails under 95 %)."""
-    # the columnar tests compare pyarrow, polars and pandas inputs with events
-    session.install(".[test,arrow]", "polars", "pandas")
+    # the columnar tests compare pyarrow, polars and pandas inputs with events; the
+    # scale-out tests run a Dask cluster
+    session.install(".[test,arrow,dask]", "polars", "pandas")
     session.run(
         "pytest",
         # one worker per core: the suite is CPU bound (hypothesis, coverage tracing)

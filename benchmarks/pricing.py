@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import decimal
+import functools
 import gc
 import platform
 import random
@@ -156,6 +157,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"ratio                   {theirs / ours:.3f}x the baseline")
     print(f"check: {count} invoices of {len(invoices[0].lines)} lines, totals equal "
           f"(first {invoices[0].total}, last {invoices[-1].total})")  # fmt: skip
+    return scaling(max(1, repeat // 4))
+
+
+def square(size: int) -> tuple[Contract, Usage, Decimal]:
+    """``size`` rate lines, each pricing one of ``size`` usage groups, and the total a
+    plain Decimal loop computes for them."""
+    contract = Contract(
+        f"{size} rates",
+        "EUR",
+        [
+            PerUnit(
+                f"queue {i}",
+                metric="minutes",
+                rate=f"0.{5000 + i:04d} EUR",
+                where={"queue": f"q{i}"},
+                unit="min",
+            )
+            for i in range(size)
+        ],
+    )
+    totals = {("minutes", (("queue", f"q{i}"),)): f"{1000 + 7 * i}.5" for i in range(size)}
+    expected = _ZERO
+    for i in range(size):
+        amount = _CTX.multiply(Decimal(f"{1000 + 7 * i}.5"), Decimal(f"0.{5000 + i:04d}"))
+        expected = _CTX.add(expected, amount.quantize(_CENT, context=_ROUND))
+    return contract, Usage.from_totals(totals), expected
+
+
+def scaling(repeat: int) -> int:
+    """Pricing must grow with components + groups, not components x groups: time one
+    invoice of 100 rates x 100 groups and one of 500 x 500 (target: at most 5x)."""
+    times: dict[int, float] = {}
+    for size in (100, 500):
+        contract, usage, expected = square(size)
+        run = functools.partial(contract.invoice, usage, "2026-11")
+        ((best, invoice),) = interleaved_best(repeat, run)
+        assert isinstance(invoice, Invoice)
+        if invoice.total.amount != expected:
+            raise AssertionError(f"{size}x{size}: {invoice.total.amount} != {expected}")
+        times[size] = best
+        print(f"{size} rates x {size} groups  {best * 1000:,.1f} ms per invoice, "
+              f"total {invoice.total} == baseline {expected} EUR")  # fmt: skip
+    ratio = times[500] / times[100]
+    print(f"scaling                 500x500 takes {ratio:.2f}x the time of 100x100 "
+          f"(target <= 5x: {'met' if ratio <= 5 else 'not met'})")  # fmt: skip
     return 0
 
 

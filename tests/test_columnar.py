@@ -7,13 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import strategies as s
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from meterprice import Band, Contract, Event, Meter, Period, TimeBands, Usage
 from meterprice.components import PerUnit
 from meterprice.errors import UsageError
-import strategies as s
 
 pa = pytest.importorskip("pyarrow")
 pl = pytest.importorskip("polars")

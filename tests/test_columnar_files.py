@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import strategies as s
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_columnar import PERIOD, contracts, in_utc, table_of
 
 from meterprice import Contract, Event, Period, cli
 from meterprice.components import PerUnit
 from meterprice.errors import UsageError
 from meterprice.usagefiles import UsageFile, UsageFileError, meter_file, price_file
-import strategies as s
-from test_columnar import PERIOD, contracts, in_utc, table_of
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")

@@ -424,7 +424,7 @@ def test_naive_and_aware_timestamps_do_not_mix() -> None:
     with pytest.raises(
         UsageError, match=r"event 0 .* is naive but the billing period is time-zone aware"
     ):
-        Meter("calls").meter(mixed, **aware_bounds)
+        Meter("calls").meter(mixed, start=aware_bounds["start"], end=aware_bounds["end"])
     with pytest.raises(UsageError, match="is time-zone aware but the billing period is naive"):
         Meter("calls").meter(list(reversed(mixed)), end=dt.datetime(2026, 12, 1))
     with pytest.raises(UsageError, match="is naive but the billing period is time-zone aware"):

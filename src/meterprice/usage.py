@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import numbers
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -24,7 +25,7 @@ import attrs
 
 from meterprice import _decimal as d
 from meterprice.dimensions import Dimensions, Where, to_dimensions, to_where
-from meterprice.errors import InvalidTypeError, UsageError
+from meterprice.errors import InvalidTypeError, InvalidValueError, UsageError
 from meterprice.periods import Period
 
 __all__ = ["Aggregation", "Event", "Usage", "display_quantity"]
@@ -59,7 +60,27 @@ def _to_quantity(value: object) -> Decimal:
                 _QUANTITIES.clear()
             _QUANTITIES[value] = shared
         return shared
+    if isinstance(value, bool):
+        return d.to_decimal(value, what="quantity")  # refused, with the reason
+    if isinstance(value, numbers.Integral):
+        # numpy integer scalars (registered as Integral); numpy floats and bools are not
+        return _to_quantity(int(value))
     return d.to_decimal(value, what="quantity")
+
+
+def _dimension_rows(
+    dimensions: Mapping[str, Iterable[str | None]], count: int
+) -> Iterator[tuple[str | None, ...]]:
+    names = tuple(dimensions)
+    columns = [list(dimensions[name]) for name in names]
+    for name, column in zip(names, columns, strict=True):
+        if len(column) != count:
+            raise InvalidValueError(
+                f"dimension {name!r} has {len(column)} values for {count} quantities"
+            )
+    if not names:
+        return iter(((),) * count)
+    return zip(*columns, strict=True)
 
 
 @attrs.frozen(slots=True)
@@ -84,6 +105,63 @@ class Event:
     quantity: Decimal = attrs.field(converter=_to_quantity)
     at: dt.datetime = attrs.field(validator=_check_datetime)
     dimensions: Dimensions = attrs.field(default=Dimensions(), converter=to_dimensions)
+
+    @classmethod
+    def many(
+        cls,
+        metric: str,
+        quantities: Iterable[object],
+        timestamps: Iterable[dt.datetime],
+        dimensions: Mapping[str, Iterable[str | None]] | None = None,
+    ) -> list[Event]:
+        """Events of one ``metric`` from columns: the same validation as the
+        constructor, done once per distinct value instead of once per event.
+
+        ``dimensions`` maps each dimension name to its column of values (``None``:
+        the event lacks that dimension). Every column must be as long as
+        ``quantities``.
+
+        >>> at = dt.datetime(2026, 11, 3, 2, 13)
+        >>> calls = Event.many("call_seconds", [185, "31.5"], [at, at], {"language": ["de", None]})
+        >>> [(e.quantity, dict(e.dimensions)) for e in calls]
+        [(Decimal('185'), {'language': 'de'}), (Decimal('31.5'), {})]
+        """
+        if not isinstance(metric, str) or not metric.strip():
+            raise InvalidTypeError(f"metric must be a non-empty string, not {metric!r}")
+        values = quantities if isinstance(quantities, list) else list(quantities)
+        stamps = timestamps if isinstance(timestamps, list) else list(timestamps)
+        if len(stamps) != len(values):
+            raise InvalidValueError(f"{len(stamps)} timestamps for {len(values)} quantities")
+        names = tuple(dimensions or ())
+        rows = _dimension_rows(dimensions or {}, len(values))
+        shared_quantities: dict[object, Decimal] = {}
+        shared_dims: dict[tuple[str | None, ...], Dimensions] = {}
+        datetime = dt.datetime
+        new, set_field = object.__new__, object.__setattr__
+        events: list[Event] = []
+        append = events.append
+        for index, (value, at, row) in enumerate(zip(values, stamps, rows, strict=True)):
+            key = (type(value), value)
+            quantity = shared_quantities.get(key)
+            if quantity is None:
+                try:
+                    quantity = shared_quantities[key] = _to_quantity(value)
+                except (TypeError, ValueError) as error:
+                    raise type(error)(f"quantities[{index}]: {error}") from None
+            if type(at) is not datetime and not isinstance(at, datetime):
+                raise InvalidTypeError(f"timestamps[{index}] must be a datetime, not {at!r}")
+            dims = shared_dims.get(row)
+            if dims is None:
+                dims = shared_dims[row] = to_dimensions(
+                    {name: v for name, v in zip(names, row, strict=True) if v is not None}
+                )
+            event = new(cls)
+            set_field(event, "metric", metric)
+            set_field(event, "quantity", quantity)
+            set_field(event, "at", at)
+            set_field(event, "dimensions", dims)
+            append(event)
+        return events
 
 
 class Aggregation(enum.Enum):

@@ -397,10 +397,15 @@ def prepare(
     if meter_table is None:
         return None
     if kind == "csv":
+        import pyarrow as pa
         import pyarrow.csv as pacsv
 
+        # quantities are read as text: inferred, millisecond durations become floats,
+        # which the engine refuses (they are not exact)
+        text = pacsv.ConvertOptions(column_types={"quantity": pa.string()})
+
         def from_csv() -> dict[str, Decimal]:
-            table = pacsv.read_csv(source)
+            table = pacsv.read_csv(source, convert_options=text)
             return invoice_lines(contract.invoice(meter_table(contract, table, PERIOD), PERIOD))
 
         return from_csv

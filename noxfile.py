@@ -56,7 +56,8 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """Type-check src/ and tests/ with mypy --strict."""
-    session.install(".[test]", MYPY, *MYPY_STUBS)
+    # the optional engines too, so that the modules using them are checked against them
+    session.install(".[test,arrow,dask]", "polars", "pandas", MYPY, *MYPY_STUBS)
     session.run("mypy", "--strict", *(session.posargs or ["src", "tests"]))
 
 

@@ -91,6 +91,18 @@ def test_a_metered_summary_bills_only_the_days_of_the_window() -> None:
     assert contract.invoice(by_day, "2026-11").total == Money("50.00", "EUR")
 
 
+def test_daily_items_list_undated_quantities_first_then_each_day() -> None:
+    usage = Usage.from_daily({"2026-11-20": {"minutes": 50}, "2026-11-03": {"minutes": 100}})
+    usage += Usage.from_totals({"chats": 7})
+    assert [(str(day), metric, quantity) for day, metric, _, quantity in usage.daily_items()] == [
+        ("None", "chats", Fraction(7)),
+        ("2026-11-03", "minutes", Fraction(100)),
+        ("2026-11-20", "minutes", Fraction(50)),
+    ]
+    assert not usage.dated
+    assert usage.undated_metrics() == {"chats"}
+
+
 def test_totals_without_days_are_refused_where_a_window_cuts_the_period() -> None:
     with pytest.raises(PricingError) as caught:
         two_windows().invoice({"minutes": 1000}, "2026-11")  # was 1,900.00

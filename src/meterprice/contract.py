@@ -396,12 +396,6 @@ class Contract:
         source = _UsageSource(self, Usage(), period, spread)
         return self._previous_usage(source, previous, given, spread)
 
-    def _summary(self, usage: UsageInput, period: Period, spread: Spread = None) -> Usage:
-        """``usage`` as the summary of ``period``: as given, from totals, from a function
-        of windows, or metered from events.
-        """
-        return _UsageSource(self, usage, period, spread).within(period)
-
     def _line(self, index: int, component: Component, charge: Charge, note: str = "") -> Line:
         if not isinstance(charge, Charge):
             raise PricingError(

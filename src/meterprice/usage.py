@@ -483,17 +483,6 @@ class Usage:
             window if self.dated else None,
         )
 
-    def outside(self, window: Period) -> Usage:
-        """The dated usage on days outside ``window`` (what pricing ``window`` leaves out)."""
-        start, end = window.start, window.end
-        return Usage._from_entries(
-            {
-                key: state
-                for key, state in self._entries.items()
-                if key[2] is not None and not start <= key[2] < end
-            }
-        )
-
     def spread(self, period: Period) -> Usage:
         """This usage with its undated totals spread evenly over the days of ``period``.
 

@@ -151,3 +151,39 @@ def test_compare_refuses_a_huge_volume_range_as_bad_usage(
     assert code == 2
     assert "give 100000001 values; at most 10000" in capsys.readouterr().err
     assert peak < 5_000_000
+
+
+@pytest.mark.parametrize(
+    ("argv", "shown"),
+    [
+        (["schema", "x\x1b[2J"], "meterprice: error: unrecognized arguments: x\\x1b[2J\n"),
+        (
+            ["validate", "a.toml", "--\x1b]0;owned\x07"],
+            "meterprice: error: unrecognized arguments: --\\x1b]0;owned\\x07\n",
+        ),
+    ],
+)
+def test_bad_usage_of_the_command_is_escaped_on_a_terminal(
+    argv: list[str], shown: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert cli.main(argv) == 2  # bad usage of the command
+    written = terminal.getvalue()
+    assert written.startswith("usage: meterprice ")
+    assert written.endswith(shown)
+    assert "\x1b" not in written
+    assert "\x07" not in written
+
+
+def test_bad_usage_of_the_command_is_written_as_given_when_piped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    piped = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", piped)
+    assert cli.main(["schema", "x\x1b[2J", "\udcff"]) == 2
+    # control characters reach a pipe or a file as they are; an unpaired surrogate
+    # (an undecodable byte of the command line) is escaped rather than failing
+    assert piped.getvalue().endswith(
+        "meterprice: error: unrecognized arguments: x\x1b[2J \\udcff\n"
+    )

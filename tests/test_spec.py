@@ -604,7 +604,7 @@ def test_cycles() -> None:
     ]
     assert problems(document(cycle={"unit": "month", "interval": 0, "every": 1})) == [
         "cycle.every: unknown field; a cycle takes unit, interval, anchor, anchor_day, weekday",
-        "cycle.interval: must be 1 to 1000 (got 0)",
+        "cycle.interval: must be a whole number from 1 to 1000 (got 0)",
     ]
     assert problems(document(cycle={"unit": "month", "anchor": "2026-01-01", "anchor_day": 2})) == [
         "cycle.anchor_day: give only one of anchor, anchor_day"

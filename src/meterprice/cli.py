@@ -58,8 +58,10 @@ class _CommandError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
+        # the message quotes the command line as given: escape it as any output
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        _Output(sys.stderr).write(f"{self.prog}: error: {message}\n")
+        self.exit(2)
 
 
 # -- output ---------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import attrs
 
 from meterprice._zones import find_zone
+from meterprice.components._lines import LinesSoFar, Subtotals
 from meterprice.components.base import Charge, Component, PricingContext, to_window
 from meterprice.dimensions import Dimensions
 from meterprice.errors import (
@@ -305,6 +306,7 @@ class Contract:
             else None
         )
         lines: list[Line] = []
+        subtotals = Subtotals(lines)  # running subtotals: pricing stays linear in lines
         for index, component in enumerate(self.components):
             active = None if term is None else component.active.within(term)
             if active is None:
@@ -313,7 +315,7 @@ class Contract:
                 period=billing,
                 active=active,
                 usage=source.within(active, index, component),
-                lines=tuple(lines),
+                lines=LinesSoFar(subtotals, len(lines)),
                 currency=self.currency,
                 rounding=self.rounding,
                 previous_period=previous,

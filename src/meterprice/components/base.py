@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from meterprice import _decimal as d
+from meterprice.components._lines import LinesSoFar
 from meterprice.dimensions import Where
 from meterprice.errors import ContractError, InvalidTypeError
 from meterprice.invoice import Line
@@ -163,7 +164,7 @@ class PricingContext:
     period: Period
     active: Period
     usage: Usage
-    lines: tuple[Line, ...]
+    lines: Sequence[Line]
     currency: Currency
     rounding: Rounding
     previous_period: Period | None = None
@@ -184,6 +185,8 @@ class PricingContext:
         """The exact sum of the rounded lines so far that carry any of ``tags``
         (every line so far when ``tags`` is ``None``).
         """
+        if isinstance(self.lines, LinesSoFar):  # running sums: each line added once
+            return self.lines.subtotal(tags)
         total = Fraction(0)
         for line in self.lines:
             if tags is None or line.tags & tags:

@@ -7,6 +7,7 @@ tuples of dimension values, with an optional default for every other combination
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 
@@ -21,10 +22,15 @@ from meterprice.components.base import (
     rate_amount,
 )
 from meterprice.dimensions import Dimensions, Where, to_where
-from meterprice.errors import ContractError, InvalidTypeError, PricingError
+from meterprice.errors import ContractError, InvalidTypeError, LimitError, PricingError
 from meterprice.money import Money, to_money
 
-__all__ = ["MatrixRate", "PriceTable"]
+__all__ = ["MAX_PRICES", "MatrixRate", "PriceTable"]
+
+#: The most prices one matrix table holds: far beyond any real price list (50
+#: languages x 10 channels x 10 shifts is 5,000), and a bound on the time and memory
+#: a hostile document can make loading take.
+MAX_PRICES = 100_000
 
 PriceTable = tuple[tuple[tuple[str, ...], Money], ...]
 """A matrix price table in canonical form: ``((values, price), ...)`` sorted by values."""
@@ -56,7 +62,34 @@ def _to_key(key: object) -> tuple[str, ...]:
     )
 
 
+def _is_canonical(value: object) -> bool:
+    """Whether ``value`` is a price table in canonical form already (keys of strings in
+    strictly increasing order, :class:`Money` prices): one cheap pass instead of a
+    conversion, so that a table read by the loader is not converted again.
+    """
+    if type(value) is not tuple:
+        return False
+    previous: tuple[str, ...] | None = None
+    for pair in value:
+        if type(pair) is not tuple or len(pair) != 2:
+            return False
+        key, price = pair
+        if type(key) is not tuple or type(price) is not Money:
+            return False
+        if previous is not None and not previous < key:
+            return False
+        for part in key:
+            if type(part) is not str:
+                return False
+        previous = key
+    return True
+
+
 def _to_prices(value: object) -> PriceTable:
+    if isinstance(value, (Mapping, list, tuple)) and len(value) > MAX_PRICES:
+        raise LimitError(f"prices has {len(value):,} entries: at most {MAX_PRICES:,} are accepted")
+    if _is_canonical(value):
+        return value  # type: ignore[return-value]
     if isinstance(value, Mapping):
         pairs: list[object] = list(value.items())
     elif isinstance(value, (list, tuple)):
@@ -166,7 +199,11 @@ class MatrixRate(Component):
         >>> matrix.price_for(("de",)), matrix.price_for(("nl",))
         (Money('1.10', 'EUR'), None)
         """
-        return dict(self.prices).get(tuple(values), self.default)
+        key = tuple(values)
+        at = bisect.bisect_left(self.prices, (key,))
+        if at < len(self.prices) and self.prices[at][0] == key:
+            return self.prices[at][1]
+        return self.default
 
     def _quantities(self, ctx: PricingContext) -> dict[tuple[str, ...], Fraction]:
         """The positive quantities of each combination.

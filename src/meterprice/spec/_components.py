@@ -34,6 +34,7 @@ from meterprice.components import (
     Tier,
     Tiered,
 )
+from meterprice.components.matrix import MAX_PRICES
 from meterprice.metering import Meter
 from meterprice.periods import Window
 from meterprice.spec._errors import Path, show
@@ -319,6 +320,10 @@ register_component(
 # -- the components of the seed models -----------------------------------------------------
 
 
+def _first(pair: tuple[tuple[str, ...], object]) -> tuple[str, ...]:
+    return pair[0]
+
+
 class PriceTableHandler(Handler):
     """Prices keyed by tuples of dimension values, written as tables nested in the
     order of ``by``: ``prices = { de = { phone = "1.10", chat = "0.90" } }`` (one level
@@ -329,10 +334,16 @@ class PriceTableHandler(Handler):
         if not isinstance(value, Mapping):
             return ctx.report(path, wrong_type("a table of prices", value), value)
         pairs: list[tuple[tuple[str, ...], object]] = []
-        self._walk(value, (), path, ctx, pairs)
+        if not self._walk(value, (), path, ctx, pairs=pairs, read={}):
+            return ctx.report(
+                path,
+                f"has more than {MAX_PRICES:,} prices: at most {MAX_PRICES:,} are read",
+                None,
+            )
         if any(price is INVALID for _, price in pairs):
             return INVALID
-        return tuple(pairs)
+        # canonical already (sorted, Money prices): the field's converter keeps it as is
+        return tuple(sorted(pairs, key=_first))
 
     def _walk(
         self,
@@ -340,16 +351,32 @@ class PriceTableHandler(Handler):
         keys: tuple[str, ...],
         path: Path,
         ctx: Context,
+        *,
         pairs: list[tuple[tuple[str, ...], object]],
-    ) -> None:
+        read: dict[tuple[type, object], object],
+    ) -> bool:
+        """Collect the (values, price) pairs; False as soon as there are too many.
+
+        Equal price texts are read once (``read``): a table repeats a few prices.
+        """
         if not node:
             pairs.append((keys, ctx.report(path, "is an empty table: give prices in it", {})))
         for key, item in node.items():
             where = (*path, str(key))
             if isinstance(item, Mapping):
-                self._walk(item, (*keys, str(key)), where, ctx, pairs)
-            else:
-                pairs.append(((*keys, str(key)), MoneyHandler().structure(item, where, ctx)))
+                if not self._walk(item, (*keys, str(key)), where, ctx, pairs=pairs, read=read):
+                    return False
+                continue
+            if len(pairs) >= MAX_PRICES:
+                return False
+            seen = (type(item), item) if isinstance(item, (str, int)) else None
+            price = read.get(seen, INVALID) if seen is not None else INVALID
+            if price is INVALID:
+                price = MoneyHandler().structure(item, where, ctx)
+                if seen is not None and price is not INVALID:
+                    read[seen] = price
+            pairs.append(((*keys, str(key)), price))
+        return True
 
     def unstructure(self, value: Any, options: Options) -> object:
         table: dict[str, Any] = {}

@@ -23,7 +23,7 @@ from meterprice import _decimal as d
 from meterprice.dimensions import Where
 from meterprice.errors import LimitError, UnknownCurrencyError
 from meterprice.money import Currency, Money
-from meterprice.periods import MAX_INTERVAL, Cycle
+from meterprice.periods import Cycle
 from meterprice.spec._errors import Path, Problem, format_path, show
 
 __all__ = [
@@ -864,27 +864,28 @@ class CycleHandler(Handler):
         unit = LiteralHandler(_CYCLE_UNITS).structure(value["unit"], (*path, "unit"), ctx)
         interval: object = 1
         if "interval" in value:
+            # its range is checked by Cycle itself, below
             interval = IntHandler().structure(value["interval"], (*path, "interval"), ctx)
-            if interval is not INVALID and not 1 <= interval <= MAX_INTERVAL:  # type: ignore[operator]
-                interval = ctx.report(
-                    (*path, "interval"),
-                    f"must be 1 to {MAX_INTERVAL} (got {show(value['interval'])})",
-                    value["interval"],
-                )
         anchors = [key for key in ("anchor", "anchor_day", "weekday") if key in value]
         if len(anchors) > 1:
             ctx.report(
                 (*path, anchors[1]), f"give only one of {', '.join(anchors)}", value[anchors[1]]
             )
             return INVALID
-        if not ok or unit is INVALID or interval is INVALID:
+        if unit is INVALID or interval is INVALID:
             return INVALID
         anchor = self._anchor(value, str(unit), path, ctx)
         if anchor is INVALID:
             return INVALID
         assert isinstance(anchor, dt.date)
         assert isinstance(interval, int)
-        return Cycle(str(unit), anchor, interval)  # type: ignore[arg-type]
+        try:  # Cycle validates its fields: report what it refuses at the field's path
+            cycle = Cycle(str(unit), anchor, interval)  # type: ignore[arg-type]
+            return cycle if ok else INVALID
+        except (ValueError, TypeError, ArithmeticError) as error:
+            # the unit and the anchor are read above: the interval is what Cycle refuses
+            message = str(error).removeprefix("interval ")
+            return ctx.report((*path, "interval"), message, value.get("interval"))
 
     def _anchor(self, value: Mapping[str, object], unit: str, path: Path, ctx: Context) -> object:
         if "anchor" in value:

@@ -62,6 +62,7 @@ from meterprice.spec import (
     load_contract,
     loads_contract,
 )
+from meterprice.tax import Tax, TaxRate
 from meterprice.usage import Aggregation, Event, Usage
 from meterprice.usagefiles import DailyUsage, UsageFile, UsageFileError, price_file
 
@@ -116,6 +117,8 @@ __all__ = [
     "Seats",
     "SetupFee",
     "SpecError",
+    "Tax",
+    "TaxRate",
     "Tier",
     "TierMode",
     "Tiered",

@@ -700,6 +700,8 @@ def cost_function(
             function = rule(component, model)
         earlier.append((component.tags, function))
         parts.append((component.name, function))
+    if contract.tax is not None:  # exclusive tax: each rate's share of its lines
+        parts.append((contract.tax.name, contract.tax.cost(earlier, lo, hi)))
     total = Piecewise.sum((f for _, f in parts), lo, hi)
     return CostFunction(
         contract.name, mix.metric, contract.currency, total.simplify(), tuple(parts)
@@ -708,6 +710,8 @@ def cost_function(
 
 def _before(contract: Contract, line_component: str, component: Component) -> bool:
     names = [c.name for c in contract.components]
+    if line_component not in names:  # a tax line: after every component
+        return False
     return names.index(line_component) < names.index(component.name)
 
 

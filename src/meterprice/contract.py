@@ -28,6 +28,7 @@ from meterprice.invoice import Invoice, Line
 from meterprice.metering import Meter, meter_events
 from meterprice.money import Currency, Money, Rounding
 from meterprice.periods import Cycle, Period, Window
+from meterprice.tax import Tax
 from meterprice.usage import Event, Usage, display_quantity
 
 __all__ = ["Contract", "Spread", "UsageInput"]
@@ -118,6 +119,18 @@ class Contract:
     unpriced: Literal["error", "ignore"] = attrs.field(
         default="error", validator=attrs.validators.in_(("error", "ignore")), kw_only=True
     )
+    tax: Tax | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(attrs.validators.instance_of(Tax)),
+        kw_only=True,
+        metadata={
+            "doc": (
+                "The tax clause (VAT, GST): its rates by tags of lines, exclusive or "
+                "inclusive prices, computed on each line or on the total; tax lines come "
+                "after every component, so that no percentage or minimum reads them."
+            )
+        },
+    )
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -153,6 +166,8 @@ class Contract:
                     )
         self._check_tags()
         self._check_meters()
+        if self.tax is not None:
+            self.tax.check([(component.name, component.tags) for component in self.components])
 
     def _check_tags(self) -> None:
         seen: set[str] = set()
@@ -323,6 +338,8 @@ class Contract:
             charges = component.price(ctx)
             note = source.note(active, component)
             lines.extend(self._line(index, component, charge, note) for charge in charges)
+        if self.tax is not None:  # after every component: no component reads a tax line
+            lines.extend(self.tax.lines(lines, self.currency, self.rounding))
         full = source.within(requested)  # every event is checked, even where no component ran
         if self.unpriced == "error":
             self._check_priced(full)

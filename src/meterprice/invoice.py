@@ -22,7 +22,13 @@ from meterprice.money import Currency, Money, Rounding
 from meterprice.periods import Period
 from meterprice.usage import display_quantity
 
-__all__ = ["Invoice", "Line"]
+__all__ = ["INCLUDED_TAX_TAG", "TAX_TAG", "Invoice", "Line"]
+
+#: The tag of tax lines (VAT, GST): :attr:`Invoice.tax` sums them, :attr:`Invoice.net`
+#: the other lines.
+TAX_TAG = "tax"
+#: The tag of the lines that take tax out of tax-inclusive prices (counted in the net).
+INCLUDED_TAX_TAG = "tax-included"
 
 
 #: Decimal places an explanation shows of an amount that does not terminate.
@@ -164,6 +170,21 @@ class Invoice:
         )
         return Money(amount, self.currency).round(Rounding.DOWN)
 
+    @property
+    def net(self) -> Money:
+        """The sum of the lines that are not tax (every line when there is no tax)."""
+        return self.total - self.tax
+
+    @property
+    def tax(self) -> Money:
+        """The sum of the tax lines (zero when the contract has no tax clause)."""
+        return self.subtotal({TAX_TAG})
+
+    @property
+    def gross(self) -> Money:
+        """What the customer pays: net plus tax, which is the total."""
+        return self.total
+
     def lines_of(self, component: str) -> tuple[Line, ...]:
         """The lines a named component produced."""
         return tuple(line for line in self.lines if line.component == component)
@@ -192,6 +213,10 @@ class Invoice:
             terms = "-" + terms[3:]
         terms = terms or "0"
         out.append(f"  total = {terms} = {self.total}")
+        taxes = [line for line in self.lines if TAX_TAG in line.tags]
+        if taxes:
+            shown = "".join(f", {line.description} {line.amount}" for line in taxes)
+            out.append(f"  net {self.net}{shown}, gross {self.gross}")
         return "\n".join(out)
 
     def _rows(self) -> list[tuple[str, str, str, str, str]]:

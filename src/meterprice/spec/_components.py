@@ -47,6 +47,7 @@ from meterprice.spec._types import (
     Options,
     wrong_type,
 )
+from meterprice.tax import Tax, TaxRate
 
 __all__: list[str] = []
 
@@ -517,5 +518,37 @@ register_component(
         "amount": "A fixed amount off the subtotal (never below zero).",
         "of": "Tags of the earlier lines discounted; left out, every earlier line.",
         "prorate": "Whether a partial period scales a fixed amount by its share of days.",
+    },
+)
+
+# -- the tax clause (meterprice.tax) -----------------------------------------------------------
+register_structure(
+    TaxRate,
+    docs={
+        "name": 'The rate\'s name ("standard", "reduced"), unique in the clause.',
+        "percent": 'The rate, such as "20" for 20 %.',
+        "tags": (
+            "The lines this rate taxes: those carrying any of these tags; left out, every "
+            "line no earlier rate took (such a rate comes last)."
+        ),
+        "reverse_charge": (
+            "No tax is charged: the line notes the base (the customer accounts for it)."
+        ),
+        "description": 'The text of the rate\'s tax line (default "VAT 20%").',
+    },
+)
+register_structure(
+    Tax,
+    docs={
+        "rates": "The rates, first match wins ([[tax.rates]] tables).",
+        "name": 'The tax\'s name on its lines (default "VAT").',
+        "prices": (
+            "exclusive (the lines are net, the default) or inclusive (the lines include the tax)."
+        ),
+        "on": (
+            "total (the rate times the sum of the rounded lines of each rate, rounded once; "
+            "the default) or lines (each rounded line taxed and rounded, then summed)."
+        ),
+        "rounding": "How tax amounts are rounded (default: the contract's rounding).",
     },
 )

@@ -72,6 +72,7 @@ SIGNED_FIELDS: dict[tuple[str, str], str] = {
     ("quota", "bonus_rate"): "non_negative",
     ("recurring_fee", "quantity"): "non_negative",
     ("seat_change", "count"): "non_negative",
+    ("tax_rate", "percent"): "non_negative",
     ("tier", "up_to"): "positive",
 }
 

@@ -50,6 +50,7 @@ from meterprice.errors import (
     UnknownCurrencyError,
     UsageError,
 )
+from meterprice.exchange import Conversion, ExchangeRate
 from meterprice.invoice import Invoice, Line
 from meterprice.metering import Meter, meter_events
 from meterprice.money import Currency, Money, Rounding
@@ -80,6 +81,7 @@ __all__ = [
     "Component",
     "Contract",
     "ContractError",
+    "Conversion",
     "Currency",
     "CurrencyMismatchError",
     "Cycle",
@@ -89,6 +91,7 @@ __all__ = [
     "Dimensions",
     "Discount",
     "Event",
+    "ExchangeRate",
     "InvalidTypeError",
     "InvalidValueError",
     "Invoice",

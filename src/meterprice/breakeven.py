@@ -656,8 +656,13 @@ def cost_function(
     if previous_usage is None and any(c.uses_previous_period for c in contract.components):
         raise PricingError("pass previous_usage= for components priced on the previous period")
     at_start = fixed + mix.usage(lo)
-    # the invoice at the start of the range checks the usage, the term and the period
-    invoice_lines = contract.invoice(
+    factor = None if contract.conversion is None else contract.conversion.factor(billing)
+    # the invoice at the start of the range checks the usage, the term and the period; its
+    # lines before conversion and tax are those the components read
+    plain = contract
+    if contract.conversion is not None or contract.tax is not None:
+        plain = attrs.evolve(contract, conversion=None, tax=None)
+    invoice_lines = plain.invoice(
         at_start, chosen, previous_usage=previous_usage, spread=spread
     ).lines
     previous = (
@@ -700,12 +705,15 @@ def cost_function(
             function = rule(component, model)
         earlier.append((component.tags, function))
         parts.append((component.name, function))
+    currency = contract.currency
+    if contract.conversion is not None and factor is not None:  # in the invoice currency
+        parts = [(name, f.scale(factor)) for name, f in parts]
+        earlier = [(tags, f.scale(factor)) for tags, f in earlier]
+        currency = contract.conversion.currency
     if contract.tax is not None:  # exclusive tax: each rate's share of its lines
         parts.append((contract.tax.name, contract.tax.cost(earlier, lo, hi)))
     total = Piecewise.sum((f for _, f in parts), lo, hi)
-    return CostFunction(
-        contract.name, mix.metric, contract.currency, total.simplify(), tuple(parts)
-    )
+    return CostFunction(contract.name, mix.metric, currency, total.simplify(), tuple(parts))
 
 
 def _before(contract: Contract, line_component: str, component: Component) -> bool:

@@ -86,6 +86,7 @@ class Line:
 
     ``amount`` is rounded to the currency's minor unit; ``exact`` is the unrounded
     amount the component computed; ``basis`` says how (``"1234.5 min x 0.95 EUR"``).
+    A line converted to another invoice currency keeps its ``original`` amount.
     """
 
     component: str
@@ -97,6 +98,9 @@ class Line:
     unit: str | None = None
     unit_price: Money | None = None
     tags: frozenset[str] = attrs.field(default=frozenset(), converter=_to_tags)
+    original: Money | None = None
+    """The rounded amount in the contract currency, on a line converted to another
+    invoice currency (``None`` otherwise)."""
 
     @property
     def rounding_difference(self) -> Decimal:
@@ -128,7 +132,16 @@ class Line:
             "exact_amount": exact_text(self.exact),
             "tags": sorted(self.tags),
             "basis": self.basis,
-        }
+        } | (
+            {}
+            if self.original is None
+            else {
+                "original": {
+                    "amount": d.to_text(self.original.amount),
+                    "currency": self.original.currency.code,
+                }
+            }
+        )
 
 
 def _to_lines(value: Iterable[Line]) -> tuple[Line, ...]:

@@ -34,6 +34,7 @@ from meterprice.components import (
     Tier,
     Tiered,
 )
+from meterprice.exchange import Conversion, ExchangeRate
 from meterprice.metering import Meter
 from meterprice.periods import Window
 from meterprice.spec._errors import Path, show
@@ -550,5 +551,30 @@ register_structure(
             "the default) or lines (each rounded line taxed and rounded, then summed)."
         ),
         "rounding": "How tax amounts are rounded (default: the contract's rounding).",
+    },
+)
+
+# -- invoicing in another currency (meterprice.exchange) ---------------------------------------
+register_structure(
+    ExchangeRate,
+    docs={
+        "on": "The day from which the rate applies (until the next one in the table).",
+        "rate": (
+            "How many units of the invoice currency one unit of the contract currency "
+            'is ("1.0832").'
+        ),
+    },
+)
+register_structure(
+    Conversion,
+    docs={
+        "currency": 'The ISO 4217 code of the invoice currency ("USD").',
+        "rates": "The table of exchange rates ([[conversion.rates]] tables).",
+        "reference": (
+            "Whose day's rate applies: period_end (the last day of the billing period, the "
+            "default), invoice_date (the day the invoice is issued) or fixed (date)."
+        ),
+        "date": 'The day whose rate applies, with reference = "fixed".',
+        "rounding": "How converted lines are rounded (default: the contract's rounding).",
     },
 )

@@ -60,6 +60,7 @@ SIGNED_FIELDS: dict[tuple[str, str], str] = {
     ("maximum", "amount"): "positive",
     ("meter", "increment"): "positive",
     ("meter", "minimum"): "positive",
+    ("exchange_rate", "rate"): "positive",
     ("minimum_volume", "quantity"): "positive",
     ("package", "size"): "positive",
     ("package", "included"): "non_negative",

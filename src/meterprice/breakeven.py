@@ -245,13 +245,16 @@ def _tiered(component: Tiered, model: CostModel) -> Piecewise:
     tiers = _tier_bounds(component)
     bounds = [Fraction(0)] + [upper for _, upper, _, _ in tiers if upper is not None]
 
+    # flat_at_zero: the first tier's flat fee when nothing is used
+    idle = tiers[0][3] if component.flat_at_zero else Fraction(0)
+
     def rule(q_lo: Fraction, q_hi: Fraction) -> Piecewise:
         return _by_intervals(
             q_lo,
             q_hi,
             bounds,
-            lambda q: tiered_line(tiers, component.mode, q),
-            lambda q: tiered_amount(tiers, component.mode, q),
+            lambda q: tiered_line(tiers, component.mode, q) if q > 0 else (Fraction(0), idle),
+            lambda q: tiered_amount(tiers, component.mode, q) if q > 0 else idle,
         )
 
     return model.in_q(a, b, rule)

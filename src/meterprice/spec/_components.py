@@ -264,6 +264,7 @@ register_component(
             "graduated: each unit at the rate of the tier it falls in; volume: every unit "
             "at the rate of the tier the total reaches (default graduated)."
         ),
+        "flat_at_zero": "Whether the first tier's flat fee is charged even when nothing is used.",
     },
     check=_check_tiers,
 )

@@ -68,7 +68,7 @@ def test_the_option_needs_a_flat_fee_on_the_first_tier() -> None:
 def test_the_cost_function_starts_at_the_flat_fee() -> None:
     f = cost_function(contract(), "tickets", "2026-11", upto=3000)
     # 0: 50; 500: 50 + 50 = 100; 2000: 230
-    assert (f(0), f(500), f(2000)) == (50, 100, 230)
+    assert (f(0), f(500), f(2000)) == (Fraction(50), Fraction(100), Fraction(230))
     g = cost_function(contract(flat_at_zero=False), "tickets", "2026-11", upto=3000)
     assert g(0) == 0
     assert g(Fraction(1, 2)) == Fraction(1001, 20)  # 0.5 x 0.10 + 50 = 50.05

@@ -811,3 +811,7 @@ def break_even(
             else:
                 intervals.append((a, b, name))
     return BreakEven(f, g, volumes, tuple(intervals))
+
+
+# the cost rules that live in their own modules register themselves on import
+from meterprice import _transaction_cost  # noqa: E402, F401

@@ -13,6 +13,7 @@ from meterprice.components.project import ProjectFee
 from meterprice.components.quota import Quota
 from meterprice.components.rates import Package, PerUnit, Tier, Tiered, TierMode
 from meterprice.components.seats import SeatChange, Seats
+from meterprice.components.transactions import PercentageCharge
 
 __all__ = [
     "Charge",
@@ -28,6 +29,7 @@ __all__ = [
     "Package",
     "PerUnit",
     "Percentage",
+    "PercentageCharge",
     "PricingContext",
     "ProjectFee",
     "Quota",

@@ -24,6 +24,7 @@ from meterprice.components import (
     MinimumVolume,
     Package,
     Percentage,
+    PercentageCharge,
     PerUnit,
     ProjectFee,
     Quota,
@@ -577,5 +578,24 @@ register_structure(
         ),
         "date": 'The day whose rate applies, with reference = "fixed".',
         "rounding": "How converted lines are rounded (default: the contract's rounding).",
+    },
+)
+
+register_component(
+    PercentageCharge,
+    docs={
+        "metric": "The money-valued metric whose amount each transaction has.",
+        "per_transaction": "The dimension that identifies a transaction (kept by the meter).",
+        "percent": 'The percentage of each paid amount, such as "1.5" for 1.5 %.',
+        "fixed_fee": "A fee per paid transaction (free transactions pay none).",
+        "free_transactions": "The first transactions of the period that are free.",
+        "free_amount": "The first amount of the period that is free, used up in event order.",
+        "minimum": "The least a paid transaction's percentage comes to.",
+        "maximum": "The most a paid transaction's percentage comes to.",
+        "fee_in_bounds": "Whether the fixed fee counts inside the minimum and maximum.",
+        "order": (
+            "A dimension whose values order the transactions (a timestamp or a sequence "
+            "number); left out, the transaction identifiers order them."
+        ),
     },
 )

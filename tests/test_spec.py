@@ -38,6 +38,7 @@ from meterprice import (
     PercentageCharge,
     PerUnit,
     ProjectFee,
+    ProratedUnits,
     Quota,
     RecurringFee,
     Rounding,
@@ -813,6 +814,15 @@ def every_component() -> list[Component]:
             maximum="5 CNY",
             fee_in_bounds=True,
             order="at",
+        ),
+        ProratedUnits(
+            "Licences",
+            metric="licences",
+            tiers=[Tier(10, "30.00 CNY"), Tier(None, "25.00 CNY")],
+            mode="volume",
+            tier_by="peak",
+            readings="change",
+            unit="licence",
         ),
         DayRate("Days", calendar=calendar, rate="800.00 CNY", agents=2),
         ProjectFee(

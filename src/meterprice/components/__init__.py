@@ -10,6 +10,7 @@ from meterprice.components.days import DayRate
 from meterprice.components.fees import RecurringFee, SetupFee
 from meterprice.components.matrix import MatrixRate
 from meterprice.components.project import ProjectFee
+from meterprice.components.prorated import ProratedUnits
 from meterprice.components.quota import Quota
 from meterprice.components.rates import Package, PerUnit, Tier, Tiered, TierMode
 from meterprice.components.seats import SeatChange, Seats
@@ -32,6 +33,7 @@ __all__ = [
     "PercentageCharge",
     "PricingContext",
     "ProjectFee",
+    "ProratedUnits",
     "Quota",
     "RecurringFee",
     "SeatChange",

@@ -27,6 +27,7 @@ from meterprice.components import (
     PercentageCharge,
     PerUnit,
     ProjectFee,
+    ProratedUnits,
     Quota,
     RecurringFee,
     SeatChange,
@@ -598,4 +599,24 @@ register_component(
             "number); left out, the transaction identifiers order them."
         ),
     },
+)
+
+register_component(
+    ProratedUnits,
+    docs={
+        "metric": "The metric of day-resolved readings (seats, licences) measured in unit-days.",
+        "rate": "The price of one unit held for a whole period (or give tiers).",
+        "tiers": "Tiers on the prorated quantity, as for tiered (or give rate).",
+        "mode": "graduated or volume tiers (default graduated).",
+        "tier_by": (
+            "Which quantity chooses a volume tier: prorated (the default), end (the units "
+            "held at the end) or peak (the most held on one day)."
+        ),
+        "readings": (
+            "What a day's quantity is: level (the units held from that day, the default) "
+            "or change (units added or removed from that day)."
+        ),
+        "unit": 'The unit shown on invoice lines ("seat", "licence"; default "unit").',
+    },
+    check=_check_tiers,
 )

@@ -1,12 +1,17 @@
-"""The exact cost rule of :class:`~meterprice.components.transactions.PercentageCharge`.
+"""The cost rules of components whose modules :mod:`meterprice.breakeven` does not
+import itself.
 
-Each transaction's amount is linear in the analysed volume (``a * v + b``), and the
+:class:`~meterprice.components.transactions.PercentageCharge`: each transaction's
+amount is linear in the analysed volume (``a * v + b``), and the
 charge is piecewise linear in the amounts: it changes form only where an amount
 crosses zero, where the free amount runs out inside a transaction, and where a
 transaction's percentage meets a bound. Those volumes are found stage by stage, each
 stage on the intervals of the one before, on which the quantities it solves for are
 linear; the function is then the charge itself at the breakpoints and the line
 through two of its values inside each interval.
+
+:class:`~meterprice.components.prorated.ProratedUnits` has no rule of a volume: it is
+priced from the day of every reading, which a volume without days does not have.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ from collections.abc import Callable, Iterable
 from fractions import Fraction
 
 from meterprice.breakeven import CostModel, register_cost_rule
+from meterprice.components.prorated import ProratedUnits
 from meterprice.components.transactions import PercentageCharge
-from meterprice.errors import LimitError
+from meterprice.errors import ContractError, LimitError
 from meterprice.piecewise import Piecewise
 
 __all__: list[str] = []
@@ -100,3 +106,13 @@ def _percentage_charge(component: PercentageCharge, model: CostModel) -> Piecewi
         lines.append((slope, y1 - slope * x1))
     values = tuple(component.amount(amounts(x)) for x in xs)
     return Piecewise(tuple(xs), tuple(lines), values)
+
+
+@register_cost_rule(ProratedUnits)
+def _prorated_units(component: ProratedUnits, model: CostModel) -> Piecewise:
+    raise ContractError(
+        f"component {component.name!r} prices {component.metric!r} in {component.unit}-days, "
+        "from the day of every reading; a cost function varies a volume without days, so "
+        "it cannot say how many days each unit is held (price day-resolved usage with "
+        "Contract.invoice instead)"
+    )

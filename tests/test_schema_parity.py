@@ -23,8 +23,10 @@ from meterprice import (
     contract_schema,
     load_contract,
 )
+from meterprice.exchange import ExchangeRate
 from meterprice.spec import component_types
 from meterprice.spec._schema import SIGNED_FIELDS
+from meterprice.tax import TaxRate
 
 DOCS = pathlib.Path(__file__).parent.parent / "docs" / "contracts-as-data.md"
 
@@ -182,7 +184,8 @@ def test_the_docs_list_exactly_what_only_the_loader_checks() -> None:
 
 def _field_converter(definition: str, key: str) -> Callable[[object], object]:
     classes: dict[str, type] = {**component_types(), "commission_tier": CommissionTier}
-    classes.update({"tier": Tier, "seat_change": SeatChange, "meter": Meter})
+    classes.update({"tier": Tier, "seat_change": SeatChange, "meter": Meter, "tax_rate": TaxRate})
+    classes["exchange_rate"] = ExchangeRate
     field = next(f for f in attrs.fields(classes[definition]) if f.alias == key)
     converter: Callable[[object], object] = field.converter
     assert callable(converter)

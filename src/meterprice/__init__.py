@@ -22,9 +22,11 @@ from meterprice.components import (
     MinimumVolume,
     Package,
     Percentage,
+    PercentageCharge,
     PerUnit,
     PricingContext,
     ProjectFee,
+    ProratedUnits,
     Quota,
     RecurringFee,
     SeatChange,
@@ -50,6 +52,7 @@ from meterprice.errors import (
     UnknownCurrencyError,
     UsageError,
 )
+from meterprice.exchange import Conversion, ExchangeRate
 from meterprice.invoice import Invoice, Line
 from meterprice.metering import Meter, meter_events
 from meterprice.money import Currency, Money, Rounding
@@ -62,6 +65,7 @@ from meterprice.spec import (
     load_contract,
     loads_contract,
 )
+from meterprice.tax import Tax, TaxRate
 from meterprice.usage import Aggregation, Event, Usage
 from meterprice.usagefiles import DailyUsage, UsageFile, UsageFileError, price_file
 
@@ -79,6 +83,7 @@ __all__ = [
     "Component",
     "Contract",
     "ContractError",
+    "Conversion",
     "Currency",
     "CurrencyMismatchError",
     "Cycle",
@@ -88,6 +93,7 @@ __all__ = [
     "Dimensions",
     "Discount",
     "Event",
+    "ExchangeRate",
     "InvalidTypeError",
     "InvalidValueError",
     "Invoice",
@@ -103,11 +109,13 @@ __all__ = [
     "Package",
     "PerUnit",
     "Percentage",
+    "PercentageCharge",
     "Period",
     "PeriodError",
     "PricingContext",
     "PricingError",
     "ProjectFee",
+    "ProratedUnits",
     "Quota",
     "RecurringFee",
     "Rounding",
@@ -116,6 +124,8 @@ __all__ = [
     "Seats",
     "SetupFee",
     "SpecError",
+    "Tax",
+    "TaxRate",
     "Tier",
     "TierMode",
     "Tiered",

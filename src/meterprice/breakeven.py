@@ -245,13 +245,16 @@ def _tiered(component: Tiered, model: CostModel) -> Piecewise:
     tiers = _tier_bounds(component)
     bounds = [Fraction(0)] + [upper for _, upper, _, _ in tiers if upper is not None]
 
+    # flat_at_zero: the first tier's flat fee when nothing is used
+    idle = tiers[0][3] if component.flat_at_zero else Fraction(0)
+
     def rule(q_lo: Fraction, q_hi: Fraction) -> Piecewise:
         return _by_intervals(
             q_lo,
             q_hi,
             bounds,
-            lambda q: tiered_line(tiers, component.mode, q),
-            lambda q: tiered_amount(tiers, component.mode, q),
+            lambda q: tiered_line(tiers, component.mode, q) if q > 0 else (Fraction(0), idle),
+            lambda q: tiered_amount(tiers, component.mode, q) if q > 0 else idle,
         )
 
     return model.in_q(a, b, rule)
@@ -656,8 +659,13 @@ def cost_function(
     if previous_usage is None and any(c.uses_previous_period for c in contract.components):
         raise PricingError("pass previous_usage= for components priced on the previous period")
     at_start = fixed + mix.usage(lo)
-    # the invoice at the start of the range checks the usage, the term and the period
-    invoice_lines = contract.invoice(
+    factor = None if contract.conversion is None else contract.conversion.factor(billing)
+    # the invoice at the start of the range checks the usage, the term and the period; its
+    # lines before conversion and tax are those the components read
+    plain = contract
+    if contract.conversion is not None or contract.tax is not None:
+        plain = attrs.evolve(contract, conversion=None, tax=None)
+    invoice_lines = plain.invoice(
         at_start, chosen, previous_usage=previous_usage, spread=spread
     ).lines
     previous = (
@@ -700,14 +708,21 @@ def cost_function(
             function = rule(component, model)
         earlier.append((component.tags, function))
         parts.append((component.name, function))
+    currency = contract.currency
+    if contract.conversion is not None and factor is not None:  # in the invoice currency
+        parts = [(name, f.scale(factor)) for name, f in parts]
+        earlier = [(tags, f.scale(factor)) for tags, f in earlier]
+        currency = contract.conversion.currency
+    if contract.tax is not None:  # exclusive tax: each rate's share of its lines
+        parts.append((contract.tax.name, contract.tax.cost(earlier, lo, hi)))
     total = Piecewise.sum((f for _, f in parts), lo, hi)
-    return CostFunction(
-        contract.name, mix.metric, contract.currency, total.simplify(), tuple(parts)
-    )
+    return CostFunction(contract.name, mix.metric, currency, total.simplify(), tuple(parts))
 
 
 def _before(contract: Contract, line_component: str, component: Component) -> bool:
     names = [c.name for c in contract.components]
+    if line_component not in names:  # a tax line: after every component
+        return False
     return names.index(line_component) < names.index(component.name)
 
 
@@ -796,3 +811,7 @@ def break_even(
             else:
                 intervals.append((a, b, name))
     return BreakEven(f, g, volumes, tuple(intervals))
+
+
+# the cost rules that live in their own modules register themselves on import
+from meterprice import _cost_rules  # noqa: E402, F401

@@ -25,10 +25,12 @@ from meterprice.errors import (
     PeriodError,
     PricingError,
 )
+from meterprice.exchange import Conversion
 from meterprice.invoice import Invoice, Line
 from meterprice.metering import Meter, meter_events
 from meterprice.money import Currency, Money, Rounding
 from meterprice.periods import Cycle, Period, Window
+from meterprice.tax import Tax
 from meterprice.usage import Event, Usage, display_quantity
 
 __all__ = ["Contract", "Spread", "UsageInput"]
@@ -119,6 +121,30 @@ class Contract:
     unpriced: Literal["error", "ignore"] = attrs.field(
         default="error", validator=attrs.validators.in_(("error", "ignore")), kw_only=True
     )
+    tax: Tax | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(attrs.validators.instance_of(Tax)),
+        kw_only=True,
+        metadata={
+            "doc": (
+                "The tax clause (VAT, GST): its rates by tags of lines, exclusive or "
+                "inclusive prices, computed on each line or on the total; tax lines come "
+                "after every component, so that no percentage or minimum reads them."
+            )
+        },
+    )
+    conversion: Conversion | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(attrs.validators.instance_of(Conversion)),
+        kw_only=True,
+        metadata={
+            "doc": (
+                "Invoice in another currency: the invoice currency, a table of exact "
+                "exchange rates and the day whose rate applies (period_end, invoice_date "
+                "or a fixed date); each rounded line is converted and rounded once more."
+            )
+        },
+    )
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -154,6 +180,12 @@ class Contract:
                     )
         self._check_tags()
         self._check_meters()
+        if self.conversion is not None and self.conversion.currency == self.currency:
+            raise ContractError(
+                f"conversion.currency: the contract is already in {self.currency.code}"
+            )
+        if self.tax is not None:
+            self.tax.check([(component.name, component.tags) for component in self.components])
 
     def _check_tags(self) -> None:
         seen: set[str] = set()
@@ -266,6 +298,7 @@ class Contract:
         previous_usage: UsageInput | None = None,
         spread: Spread = None,
         outside_term: Literal["error", "empty"] = "error",
+        invoice_date: dt.date | None = None,
     ) -> Invoice:
         """Price ``usage`` for ``period`` into an itemized :class:`~meterprice.Invoice`.
 
@@ -284,6 +317,9 @@ class Contract:
         cannot be cut: where a component or the term covers only part of the period it
         is refused, unless ``spread="days"`` spreads it evenly over the period's days
         (a documented choice that the lines concerned state).
+
+        ``invoice_date`` is the day the invoice is issued, which a
+        :class:`~meterprice.Conversion` with ``reference="invoice_date"`` needs.
         """
         requested = _to_period(period)
         billing = self.billing_period(requested)
@@ -325,10 +361,17 @@ class Contract:
             charges = component.price(ctx)
             note = source.note(active, component)
             lines.extend(self._line(index, component, charge, note) for charge in charges)
+        currency = self.currency
+        if self.conversion is not None:  # the rounded lines, in the invoice currency
+            rate = self.conversion.rate_for(billing, invoice_date)
+            lines = list(self.conversion.convert(lines, rate, self.rounding))
+            currency = self.conversion.currency
+        if self.tax is not None:  # after every component: no component reads a tax line
+            lines.extend(self.tax.lines(lines, currency, self.rounding))
         full = source.within(requested)  # every event is checked, even where no component ran
         if self.unpriced == "error":
             self._check_priced(full)
-        return Invoice(self.name, requested, self.currency, self.rounding, tuple(lines))
+        return Invoice(self.name, requested, currency, self.rounding, tuple(lines))
 
     def _check_priced(self, usage: Usage) -> None:
         """Refuse usage of a billed metric that no billing component selects.

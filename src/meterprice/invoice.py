@@ -22,7 +22,13 @@ from meterprice.money import Currency, Money, Rounding
 from meterprice.periods import Period
 from meterprice.usage import display_quantity
 
-__all__ = ["Invoice", "Line"]
+__all__ = ["INCLUDED_TAX_TAG", "TAX_TAG", "Invoice", "Line"]
+
+#: The tag of tax lines (VAT, GST): :attr:`Invoice.tax` sums them, :attr:`Invoice.net`
+#: the other lines.
+TAX_TAG = "tax"
+#: The tag of the lines that take tax out of tax-inclusive prices (counted in the net).
+INCLUDED_TAX_TAG = "tax-included"
 
 
 #: Decimal places an explanation shows of an amount that does not terminate.
@@ -80,6 +86,7 @@ class Line:
 
     ``amount`` is rounded to the currency's minor unit; ``exact`` is the unrounded
     amount the component computed; ``basis`` says how (``"1234.5 min x 0.95 EUR"``).
+    A line converted to another invoice currency keeps its ``original`` amount.
     """
 
     component: str
@@ -91,6 +98,9 @@ class Line:
     unit: str | None = None
     unit_price: Money | None = None
     tags: frozenset[str] = attrs.field(default=frozenset(), converter=_to_tags)
+    original: Money | None = None
+    """The rounded amount in the contract currency, on a line converted to another
+    invoice currency (``None`` otherwise)."""
 
     @property
     def rounding_difference(self) -> Decimal:
@@ -122,7 +132,16 @@ class Line:
             "exact_amount": exact_text(self.exact),
             "tags": sorted(self.tags),
             "basis": self.basis,
-        }
+        } | (
+            {}
+            if self.original is None
+            else {
+                "original": {
+                    "amount": d.to_text(self.original.amount),
+                    "currency": self.original.currency.code,
+                }
+            }
+        )
 
 
 def _to_lines(value: Iterable[Line]) -> tuple[Line, ...]:
@@ -164,6 +183,21 @@ class Invoice:
         )
         return Money(amount, self.currency).round(Rounding.DOWN)
 
+    @property
+    def net(self) -> Money:
+        """The sum of the lines that are not tax (every line when there is no tax)."""
+        return self.total - self.tax
+
+    @property
+    def tax(self) -> Money:
+        """The sum of the tax lines (zero when the contract has no tax clause)."""
+        return self.subtotal({TAX_TAG})
+
+    @property
+    def gross(self) -> Money:
+        """What the customer pays: net plus tax, which is the total."""
+        return self.total
+
     def lines_of(self, component: str) -> tuple[Line, ...]:
         """The lines a named component produced."""
         return tuple(line for line in self.lines if line.component == component)
@@ -192,6 +226,10 @@ class Invoice:
             terms = "-" + terms[3:]
         terms = terms or "0"
         out.append(f"  total = {terms} = {self.total}")
+        taxes = [line for line in self.lines if TAX_TAG in line.tags]
+        if taxes:
+            shown = "".join(f", {line.description} {line.amount}" for line in taxes)
+            out.append(f"  net {self.net}{shown}, gross {self.gross}")
         return "\n".join(out)
 
     def _rows(self) -> list[tuple[str, str, str, str, str]]:

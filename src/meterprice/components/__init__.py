@@ -10,9 +10,11 @@ from meterprice.components.days import DayRate
 from meterprice.components.fees import RecurringFee, SetupFee
 from meterprice.components.matrix import MatrixRate
 from meterprice.components.project import ProjectFee
+from meterprice.components.prorated import ProratedUnits
 from meterprice.components.quota import Quota
 from meterprice.components.rates import Package, PerUnit, Tier, Tiered, TierMode
 from meterprice.components.seats import SeatChange, Seats
+from meterprice.components.transactions import PercentageCharge
 
 __all__ = [
     "Charge",
@@ -28,8 +30,10 @@ __all__ = [
     "Package",
     "PerUnit",
     "Percentage",
+    "PercentageCharge",
     "PricingContext",
     "ProjectFee",
+    "ProratedUnits",
     "Quota",
     "RecurringFee",
     "SeatChange",

@@ -158,7 +158,8 @@ class Tiered(Component):
 
     Tier *i* covers quantities above the previous tier's ``up_to`` and up to and
     including its own: a total exactly on a boundary belongs to the lower tier. The
-    last tier must be open (``up_to=None``).
+    last tier must be open (``up_to=None``). Nothing used bills nothing, unless
+    ``flat_at_zero`` charges the first tier's flat fee even then.
 
     >>> tiers = Tiered(
     ...     "Minutes",
@@ -173,10 +174,20 @@ class Tiered(Component):
     where: Where = attrs.field(default=Where(), converter=to_where, kw_only=True)
     unit: str | None = attrs.field(default=None, kw_only=True)
     description: str | None = attrs.field(default=None, kw_only=True)
+    flat_at_zero: bool = attrs.field(default=False, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if not self.tiers:
             raise ContractError(f"component {self.name!r}: tiers must not be empty")
+        if not isinstance(self.flat_at_zero, bool):
+            raise InvalidTypeError(f"flat_at_zero must be true or false, not {self.flat_at_zero!r}")
+        if self.flat_at_zero and (
+            not isinstance(self.tiers[0], Tier) or self.tiers[0].flat is None
+        ):
+            raise ContractError(
+                f"component {self.name!r}: flat_at_zero charges the flat fee of tiers[0], "
+                "which has none"
+            )
         for index, tier in enumerate(self.tiers):
             if not isinstance(tier, Tier):
                 raise InvalidTypeError(f"tiers[{index}] must be a Tier, not {tier!r}")
@@ -232,10 +243,10 @@ class Tiered(Component):
 
     def price(self, ctx: PricingContext) -> Sequence[Charge]:
         used = ctx.usage.exact(self.metric, self.where)
-        if used <= 0:
-            return ()
         unit = _unit_suffix(self.unit)
         label = self.description or self.name
+        if used <= 0:
+            return self._flat_at_zero(label, unit, used)
         charges = []
         if self.mode is TierMode.VOLUME:
             index, (lower, upper, tier) = next(
@@ -281,6 +292,24 @@ class Tiered(Component):
                 )
             )
         return charges
+
+    def _flat_at_zero(self, label: str, unit: str, used: Fraction) -> tuple[Charge, ...]:
+        """The first tier's flat fee when nothing was used and the contract says so."""
+        first = self.tiers[0]
+        if not self.flat_at_zero or first.flat is None:
+            return ()
+        upper = None if first.up_to is None else Fraction(first.up_to)
+        return (
+            Charge(
+                description=f"{label} (tier 1{_range(Fraction(0), upper, unit)})",
+                amount=Fraction(first.flat.amount),
+                basis=f"no usage ({fmt_quantity(used)}{unit}): flat {first.flat} of tier 1",
+                quantity=Fraction(0),
+                unit=self.unit,
+                unit_price=first.rate.amount,
+                tags=self.tags,
+            ),
+        )
 
 
 def _range(lower: Fraction, upper: Fraction | None, unit: str) -> str:

@@ -24,8 +24,10 @@ from meterprice.components import (
     MinimumVolume,
     Package,
     Percentage,
+    PercentageCharge,
     PerUnit,
     ProjectFee,
+    ProratedUnits,
     Quota,
     RecurringFee,
     SeatChange,
@@ -35,6 +37,7 @@ from meterprice.components import (
     Tiered,
 )
 from meterprice.components.matrix import MAX_PRICES
+from meterprice.exchange import Conversion, ExchangeRate
 from meterprice.metering import Meter
 from meterprice.periods import Window
 from meterprice.spec._errors import Path, show
@@ -48,6 +51,7 @@ from meterprice.spec._types import (
     Options,
     wrong_type,
 )
+from meterprice.tax import Tax, TaxRate
 
 __all__: list[str] = []
 
@@ -263,6 +267,7 @@ register_component(
             "graduated: each unit at the rate of the tier it falls in; volume: every unit "
             "at the rate of the tier the total reaches (default graduated)."
         ),
+        "flat_at_zero": "Whether the first tier's flat fee is charged even when nothing is used.",
     },
     check=_check_tiers,
 )
@@ -545,4 +550,100 @@ register_component(
         "of": "Tags of the earlier lines discounted; left out, every earlier line.",
         "prorate": "Whether a partial period scales a fixed amount by its share of days.",
     },
+)
+
+# -- the tax clause (meterprice.tax) -----------------------------------------------------------
+register_structure(
+    TaxRate,
+    docs={
+        "name": 'The rate\'s name ("standard", "reduced"), unique in the clause.',
+        "percent": 'The rate, such as "20" for 20 %.',
+        "tags": (
+            "The lines this rate taxes: those carrying any of these tags; left out, every "
+            "line no earlier rate took (such a rate comes last)."
+        ),
+        "reverse_charge": (
+            "No tax is charged: the line notes the base (the customer accounts for it)."
+        ),
+        "description": 'The text of the rate\'s tax line (default "VAT 20%").',
+    },
+)
+register_structure(
+    Tax,
+    docs={
+        "rates": "The rates, first match wins ([[tax.rates]] tables).",
+        "name": 'The tax\'s name on its lines (default "VAT").',
+        "prices": (
+            "exclusive (the lines are net, the default) or inclusive (the lines include the tax)."
+        ),
+        "on": (
+            "total (the rate times the sum of the rounded lines of each rate, rounded once; "
+            "the default) or lines (each rounded line taxed and rounded, then summed)."
+        ),
+        "rounding": "How tax amounts are rounded (default: the contract's rounding).",
+    },
+)
+
+# -- invoicing in another currency (meterprice.exchange) ---------------------------------------
+register_structure(
+    ExchangeRate,
+    docs={
+        "on": "The day from which the rate applies (until the next one in the table).",
+        "rate": (
+            "How many units of the invoice currency one unit of the contract currency "
+            'is ("1.0832").'
+        ),
+    },
+)
+register_structure(
+    Conversion,
+    docs={
+        "currency": 'The ISO 4217 code of the invoice currency ("USD").',
+        "rates": "The table of exchange rates ([[conversion.rates]] tables).",
+        "reference": (
+            "Whose day's rate applies: period_end (the last day of the billing period, the "
+            "default), invoice_date (the day the invoice is issued) or fixed (date)."
+        ),
+        "date": 'The day whose rate applies, with reference = "fixed".',
+        "rounding": "How converted lines are rounded (default: the contract's rounding).",
+    },
+)
+
+register_component(
+    PercentageCharge,
+    docs={
+        "metric": "The money-valued metric whose amount each transaction has.",
+        "per_transaction": "The dimension that identifies a transaction (kept by the meter).",
+        "percent": 'The percentage of each paid amount, such as "1.5" for 1.5 %.',
+        "fixed_fee": "A fee per paid transaction (free transactions pay none).",
+        "free_transactions": "The first transactions of the period that are free.",
+        "free_amount": "The first amount of the period that is free, used up in event order.",
+        "minimum": "The least a paid transaction's percentage comes to.",
+        "maximum": "The most a paid transaction's percentage comes to.",
+        "fee_in_bounds": "Whether the fixed fee counts inside the minimum and maximum.",
+        "order": (
+            "A dimension whose values order the transactions (a timestamp or a sequence "
+            "number); left out, the transaction identifiers order them."
+        ),
+    },
+)
+
+register_component(
+    ProratedUnits,
+    docs={
+        "metric": "The metric of day-resolved readings (seats, licences) measured in unit-days.",
+        "rate": "The price of one unit held for a whole period (or give tiers).",
+        "tiers": "Tiers on the prorated quantity, as for tiered (or give rate).",
+        "mode": "graduated or volume tiers (default graduated).",
+        "tier_by": (
+            "Which quantity chooses a volume tier: prorated (the default), end (the units "
+            "held at the end) or peak (the most held on one day)."
+        ),
+        "readings": (
+            "What a day's quantity is: level (the units held from that day, the default) "
+            "or change (units added or removed from that day)."
+        ),
+        "unit": 'The unit shown on invoice lines ("seat", "licence"; default "unit").',
+    },
+    check=_check_tiers,
 )

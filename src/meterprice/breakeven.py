@@ -796,3 +796,6 @@ def break_even(
             else:
                 intervals.append((a, b, name))
     return BreakEven(f, g, volumes, tuple(intervals))
+
+
+from meterprice import breakeven_clauses  # noqa: E402, F401  (registers the clauses' rules)

@@ -13,14 +13,17 @@ from meterprice.components.project import ProjectFee
 from meterprice.components.quota import Quota
 from meterprice.components.rates import Package, PerUnit, Tier, Tiered, TierMode
 from meterprice.components.seats import SeatChange, Seats
+from meterprice.components.service_credits import CreditBand, Kpi, ServiceCredits, earn_back
 
 __all__ = [
     "Charge",
     "Commission",
     "CommissionTier",
     "Component",
+    "CreditBand",
     "DayRate",
     "Discount",
+    "Kpi",
     "MatrixRate",
     "Maximum",
     "MinimumSpend",
@@ -34,8 +37,10 @@ __all__ = [
     "RecurringFee",
     "SeatChange",
     "Seats",
+    "ServiceCredits",
     "SetupFee",
     "Tier",
     "TierMode",
     "Tiered",
+    "earn_back",
 ]

@@ -1,0 +1,69 @@
+"""The exact cost rules of the clauses of outsourcing agreements (service credits,
+escalators, holiday premiums, forecast bands), or the reason a clause has none.
+
+:mod:`meterprice.breakeven` imports this module, so the rules are registered with it.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Literal
+
+from meterprice.breakeven import CostModel, register_cost_rule
+from meterprice.components.service_credits import ServiceCredits
+from meterprice.errors import ContractError
+from meterprice.piecewise import Piecewise
+
+__all__: list[str] = []
+
+
+def _cannot(component: object, why: str) -> ContractError:
+    name = getattr(component, "name", "?")
+    return ContractError(
+        f"component {name!r} ({type(component).__name__}) has no exact cost function: {why}"
+    )
+
+
+@register_cost_rule(ServiceCredits)
+def _service_credits(component: ServiceCredits, model: CostModel) -> Piecewise:
+    """Credits and bonuses of figures that do not move with the analysed volume: a
+    percentage of the fees (piecewise linear) plus fixed amounts, each total capped.
+    """
+    if component.relieved_by:
+        raise _cannot(
+            component,
+            "its credits are waived when a line tagged "
+            f"{', '.join(sorted(component.relieved_by))} appears, and whether one does is "
+            "decided by another clause at each volume, not by a linear rule",
+        )
+    moving = sorted(kpi.name for kpi in component.kpis if model.mix.metric in kpi.metrics)
+    if moving:
+        raise _cannot(
+            component,
+            f"the figure(s) {', '.join(map(repr, moving))} are measured from "
+            f"{model.mix.metric!r}, the volume analysed; a share, mean or ratio of it is "
+            "not piecewise linear in it",
+        )
+    fees = model.subtotal(component.of)
+    sums = [Fraction(0)] * 4
+    for kpi, figure in component.figures(model.ctx):
+        for index, value in enumerate(kpi.result(figure)):
+            sums[index] += value
+    credit = _capped(component, model, fees, "credit", fees.scale(sums[0] / 100).shift(sums[1]))
+    bonus = _capped(component, model, fees, "bonus", fees.scale(sums[2] / 100).shift(sums[3]))
+    return bonus - credit
+
+
+def _capped(
+    component: ServiceCredits,
+    model: CostModel,
+    fees: Piecewise,
+    kind: Literal["credit", "bonus"],
+    total: Piecewise,
+) -> Piecewise:
+    percent, money = component._limits(kind)
+    if percent is not None:
+        total = total.minimum(fees.scale(Fraction(percent) / 100))
+    if money is not None:
+        total = total.minimum(model.constant(Fraction(money.amount)))
+    return total

@@ -1,0 +1,53 @@
+"""The document types of the clauses outsourced-support contracts carry: service-level
+credits and bonuses (and the escalators, holiday premiums and forecast bands beside them).
+"""
+
+from __future__ import annotations
+
+from meterprice.components.service_credits import CreditBand, Kpi, ServiceCredits
+from meterprice.spec import _components  # noqa: F401  (the library's types come first)
+from meterprice.spec._registry import register_component, register_structure
+
+__all__: list[str] = []
+
+register_structure(
+    CreditBand,
+    docs={
+        "when": 'The comparison the figure meets to fall in the band: "< 80", ">= 95".',
+        "credit_percent": "The credit, a percentage of the fees of the lines of.",
+        "credit": "A fixed credit.",
+        "bonus_percent": "The bonus, a percentage of the fees of the lines of.",
+        "bonus": "A fixed bonus.",
+    },
+)
+register_structure(
+    Kpi,
+    docs={
+        "name": "The figure's name, shown on its lines.",
+        "better": "higher (a service level) or lower (an average speed of answer).",
+        "bands": 'The bands, [{ when = "< 80", credit_percent = "5" }, ...].',
+        "metric": "Measure the figure from this metric's usage (a mean, a share, a total).",
+        "where": "Only the usage whose dimensions match.",
+        "ratio_of": "Divide by this metric's usage: the ratio of two counts.",
+        "value": "The figure as given (a survey's score), instead of a metric.",
+        "percent": "Show and compare the figure, a share, as a percentage (0.8 is 80).",
+        "unit": 'The unit shown after the figure ("s").',
+        "unmeasured": (
+            "error (the default) or no_credit: what a period without usage of the metric gives."
+        ),
+    },
+)
+register_component(
+    ServiceCredits,
+    docs={
+        "kpis": "The figures: [[components.kpis]] tables with name, better, bands, ...",
+        "of": "Tags of the earlier lines whose fees the percentages and caps take.",
+        "cap_percent": "The most credit per period, a percentage of those fees.",
+        "cap": "The most credit per period, an amount (with cap_percent: the smaller).",
+        "bonus_cap_percent": "The most bonus per period, a percentage of those fees.",
+        "bonus_cap": "The most bonus per period, an amount.",
+        "relieved_by": "Tags of earlier lines that, when present, waive the period's credits.",
+        "earn_back_periods": "A credit is earned back when this many periods after it meet target.",
+        "earn_back_percent": "The share of a credit earned back (default 100).",
+    },
+)

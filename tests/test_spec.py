@@ -22,10 +22,12 @@ from meterprice import (
     CommissionTier,
     Component,
     Contract,
+    CreditBand,
     Cycle,
     DateRange,
     DayRate,
     Discount,
+    Kpi,
     MatrixRate,
     Maximum,
     Meter,
@@ -43,6 +45,7 @@ from meterprice import (
     RuleRange,
     SeatChange,
     Seats,
+    ServiceCredits,
     SetupFee,
     Tier,
     Tiered,
@@ -814,6 +817,28 @@ def every_component() -> list[Component]:
         MinimumVolume("Minimum volume", metric="minutes", quantity=2000, rate="0.9 CNY"),
         Maximum("Maximum", amount="50000 CNY"),
         Discount("Discount", percent=5, active={"start": "2026-11-16"}),
+        ServiceCredits(
+            "Service credits",
+            of={"usage"},
+            cap_percent=10,
+            bonus_cap="500 CNY",
+            kpis=[
+                Kpi(
+                    "Service level",
+                    metric="minutes",
+                    percent=True,
+                    better="higher",
+                    bands=[CreditBand("< 80", credit_percent=2, credit="10 CNY")],
+                ),
+                Kpi(
+                    "CSAT",
+                    value="4.5",
+                    better="higher",
+                    bands=[CreditBand(">= 4.4", bonus="1 CNY")],
+                ),
+            ],
+            earn_back_periods=2,
+        ),
     ]
 
 

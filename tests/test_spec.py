@@ -27,6 +27,8 @@ from meterprice import (
     DateRange,
     DayRate,
     Discount,
+    Escalator,
+    IndexValue,
     Kpi,
     MatrixRate,
     Maximum,
@@ -838,6 +840,16 @@ def every_component() -> list[Component]:
                 ),
             ],
             earn_back_periods=2,
+        ),
+        Escalator(
+            "Escalated fee",
+            component=RecurringFee("Fee", amount="100 CNY"),
+            anniversary="2026-01-01",
+            index=[IndexValue("2026-01-01", "100"), IndexValue("2027-01-01", "103")],
+            floor=0,
+            cap=5,
+            round_at="rate",
+            places=2,
         ),
     ]
 

@@ -9,7 +9,15 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Literal
 
-from meterprice.breakeven import CostModel, register_cost_rule
+from meterprice.breakeven import (
+    CostModel,
+    _constant,
+    _depends_on_volume,
+    _rule_for,
+    register_cost_rule,
+)
+from meterprice.components.base import Component
+from meterprice.components.escalators import Escalator
 from meterprice.components.service_credits import ServiceCredits
 from meterprice.errors import ContractError
 from meterprice.piecewise import Piecewise
@@ -67,3 +75,23 @@ def _capped(
     if money is not None:
         total = total.minimum(model.constant(Fraction(money.amount)))
     return total
+
+
+def _function(component: Component, model: CostModel) -> Piecewise:
+    """The exact cost of a component that another one wraps."""
+    if not _depends_on_volume(component, model):
+        return _constant(component, model)
+    rule = _rule_for(component)
+    if rule is None:
+        raise _cannot(component, "no exact cost rule is registered for its type")
+    return rule(component, model)
+
+
+@register_cost_rule(Escalator)
+def _escalator(component: Escalator, model: CostModel) -> Piecewise:
+    """The escalated component's cost: its function times the factor (lines rounded
+    once), or the function of its escalated copy (rates or factor rounded first).
+    """
+    if component.round_at == "line":
+        return _function(component.component, model).scale(component.applied(model.ctx))
+    return _function(component.escalated(model.ctx), model)

@@ -7,6 +7,7 @@ from meterprice.components.base import Charge, Component, PricingContext
 from meterprice.components.caps import Discount, Maximum
 from meterprice.components.commission import Commission, CommissionTier
 from meterprice.components.days import DayRate
+from meterprice.components.escalators import Escalator, IndexValue
 from meterprice.components.fees import RecurringFee, SetupFee
 from meterprice.components.matrix import MatrixRate
 from meterprice.components.project import ProjectFee
@@ -23,6 +24,8 @@ __all__ = [
     "CreditBand",
     "DayRate",
     "Discount",
+    "Escalator",
+    "IndexValue",
     "Kpi",
     "MatrixRate",
     "Maximum",

@@ -4,6 +4,7 @@ credits and bonuses (and the escalators, holiday premiums and forecast bands bes
 
 from __future__ import annotations
 
+from meterprice.components.escalators import Escalator, IndexValue
 from meterprice.components.service_credits import CreditBand, Kpi, ServiceCredits
 from meterprice.spec import _components  # noqa: F401  (the library's types come first)
 from meterprice.spec._registry import register_component, register_structure
@@ -49,5 +50,24 @@ register_component(
         "relieved_by": "Tags of earlier lines that, when present, waive the period's credits.",
         "earn_back_periods": "A credit is earned back when this many periods after it meet target.",
         "earn_back_percent": "The share of a credit earned back (default 100).",
+    },
+)
+
+register_structure(
+    IndexValue,
+    docs={"on": "The date the value is published for.", "value": "The index value (positive)."},
+)
+register_component(
+    Escalator,
+    docs={
+        "component": "The escalated component, a table with its own type (no tags or active).",
+        "anniversary": "The date the contract years count from; each anniversary steps.",
+        "percent": "The yearly uplift in percent.",
+        "index": 'Index values instead: [{ on = 2026-01-01, value = "118.4" }, ...].',
+        "floor": "The least yearly change of the index, in percent.",
+        "cap": "The most yearly change of the index, in percent.",
+        "compound": "Whether yearly percentages compound (default true).",
+        "round_at": "Where rounding happens: line (default), rate or factor.",
+        "places": "With round_at rate or factor: the decimals they are rounded to.",
     },
 )

@@ -28,6 +28,7 @@ from meterprice import (
     DayRate,
     Discount,
     Escalator,
+    HolidayPremium,
     IndexValue,
     Kpi,
     MatrixRate,
@@ -851,6 +852,16 @@ def every_component() -> list[Component]:
             round_at="rate",
             places=2,
         ),
+        HolidayPremium(
+            "Holiday premium",
+            metric="minutes",
+            calendar=calendar,
+            multiplier="1.5",
+            rate="0.95 CNY",
+            band_premiums={"night": "0.20 CNY"},
+            on_holidays="max",
+        ),
+        HolidayPremium("Public holidays", metric="minutes", country="CN", premium="0.50 CNY"),
     ]
 
 

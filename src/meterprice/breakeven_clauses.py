@@ -18,6 +18,7 @@ from meterprice.breakeven import (
 )
 from meterprice.components.base import Component
 from meterprice.components.escalators import Escalator
+from meterprice.components.premiums import HolidayPremium
 from meterprice.components.service_credits import ServiceCredits
 from meterprice.errors import ContractError
 from meterprice.piecewise import Piecewise
@@ -95,3 +96,12 @@ def _escalator(component: Escalator, model: CostModel) -> Piecewise:
     if component.round_at == "line":
         return _function(component.component, model).scale(component.applied(model.ctx))
     return _function(component.escalated(model.ctx), model)
+
+
+@register_cost_rule(HolidayPremium)
+def _holiday_premium(component: HolidayPremium, model: CostModel) -> Piecewise:
+    raise _cannot(
+        component,
+        "its premiums depend on the days the usage falls on (holidays, time bands), and "
+        "a volume analysed as a total for the period has no days",
+    )

@@ -10,6 +10,7 @@ from meterprice.components.days import DayRate
 from meterprice.components.escalators import Escalator, IndexValue
 from meterprice.components.fees import RecurringFee, SetupFee
 from meterprice.components.matrix import MatrixRate
+from meterprice.components.premiums import HolidayPremium
 from meterprice.components.project import ProjectFee
 from meterprice.components.quota import Quota
 from meterprice.components.rates import Package, PerUnit, Tier, Tiered, TierMode
@@ -25,6 +26,7 @@ __all__ = [
     "DayRate",
     "Discount",
     "Escalator",
+    "HolidayPremium",
     "IndexValue",
     "Kpi",
     "MatrixRate",

@@ -5,6 +5,7 @@ credits and bonuses (and the escalators, holiday premiums and forecast bands bes
 from __future__ import annotations
 
 from meterprice.components.escalators import Escalator, IndexValue
+from meterprice.components.premiums import HolidayPremium
 from meterprice.components.service_credits import CreditBand, Kpi, ServiceCredits
 from meterprice.spec import _components  # noqa: F401  (the library's types come first)
 from meterprice.spec._registry import register_component, register_structure
@@ -69,5 +70,22 @@ register_component(
         "compound": "Whether yearly percentages compound (default true).",
         "round_at": "Where rounding happens: line (default), rate or factor.",
         "places": "With round_at rate or factor: the decimals they are rounded to.",
+    },
+)
+register_component(
+    HolidayPremium,
+    docs={
+        "country": 'Public holidays of this country (the holidays package): "DE".',
+        "subdivision": 'And of this region of it: "BY".',
+        "calendar": "The contract's own holidays instead: { ranges = [...] }.",
+        "premium": "The holiday premium per unit.",
+        "multiplier": "Or the holiday rate as a multiple of rate (1.5: 50 % more).",
+        "rate": "The base rate the multiplier multiplies.",
+        "band_premiums": 'Out-of-hours premiums per unit by band: { night = "0.20" }.',
+        "band_dimension": 'The dimension naming the time band (default "band").',
+        "on_holidays": (
+            "replace (default: the holiday premium instead of the band's), max (the larger) "
+            "or add (both)."
+        ),
     },
 )

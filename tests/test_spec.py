@@ -28,6 +28,7 @@ from meterprice import (
     DayRate,
     Discount,
     Escalator,
+    ForecastBand,
     HolidayPremium,
     IndexValue,
     Kpi,
@@ -53,6 +54,7 @@ from meterprice import (
     Tier,
     Tiered,
     TimeBands,
+    VolumeForecast,
     Window,
     YearlyRange,
 )
@@ -862,6 +864,16 @@ def every_component() -> list[Component]:
             on_holidays="max",
         ),
         HolidayPremium("Public holidays", metric="minutes", country="CN", premium="0.50 CNY"),
+        ForecastBand(
+            "Forecast",
+            metric="minutes",
+            forecasts=[VolumeForecast("2026-11", volume=10000, hours=600)],
+            tolerance=15,
+            above=20,
+            minimum_rate="30 CNY",
+            of={"usage"},
+            missing="ignore",
+        ),
     ]
 
 

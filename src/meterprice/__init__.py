@@ -18,6 +18,7 @@ from meterprice.components import (
     DayRate,
     Discount,
     Escalator,
+    ForecastBand,
     HolidayPremium,
     IndexValue,
     Kpi,
@@ -39,6 +40,7 @@ from meterprice.components import (
     Tier,
     Tiered,
     TierMode,
+    VolumeForecast,
     earn_back,
 )
 from meterprice.contract import Contract
@@ -97,6 +99,7 @@ __all__ = [
     "Discount",
     "Escalator",
     "Event",
+    "ForecastBand",
     "HolidayPremium",
     "IndexValue",
     "InvalidTypeError",
@@ -138,6 +141,7 @@ __all__ = [
     "UsageError",
     "UsageFile",
     "UsageFileError",
+    "VolumeForecast",
     "Where",
     "Window",
     "YearlyRange",

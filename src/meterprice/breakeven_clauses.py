@@ -18,6 +18,7 @@ from meterprice.breakeven import (
 )
 from meterprice.components.base import Component
 from meterprice.components.escalators import Escalator
+from meterprice.components.forecasts import ForecastBand
 from meterprice.components.premiums import HolidayPremium
 from meterprice.components.service_credits import ServiceCredits
 from meterprice.errors import ContractError
@@ -105,3 +106,38 @@ def _holiday_premium(component: HolidayPremium, model: CostModel) -> Piecewise:
         "its premiums depend on the days the usage falls on (holidays, time bands), and "
         "a volume analysed as a total for the period has no days",
     )
+
+
+@register_cost_rule(ForecastBand)
+def _forecast_band(component: ForecastBand, model: CostModel) -> Piecewise:
+    """Below the band's lower edge: the unused hours at the rate (linear, clamped at
+    zero), or the minimum of the forecast's hours less the fees (a step at the edge).
+    Above the band the line is zero.
+    """
+    forecast = component.forecast(model.ctx)
+    if forecast is None:
+        return model.constant(Fraction(0))
+    volume, hours = forecast
+    low, _ = component.edges(volume)
+    a, b = model.quantity(component.metric, component.where)
+    if component.rate is not None:
+        per_unit = hours / volume * Fraction(component.rate.amount)
+        return model.linear(-a * per_unit, (low - b) * per_unit).clamp_below(0)
+    assert component.minimum_rate is not None
+    floor = model.ctx.round(hours * Fraction(component.minimum_rate.amount))
+    lift = model.subtotal(component.of).scale(-1).shift(floor).clamp_below(0)
+    # 1 while the volume is below the edge (a * v + b < low), 0 from the edge on
+    if a == 0:
+        below = Fraction(1) if b < low else Fraction(0)
+        return lift.scale(below)
+    edge = (low - b) / a
+    if edge <= model.lo:
+        return model.constant(Fraction(0))
+    if edge >= model.hi:
+        return lift
+    step = Piecewise(
+        (model.lo, edge, model.hi),
+        ((Fraction(0), floor), (Fraction(0), Fraction(0))),
+        (floor, Fraction(0), Fraction(0)),
+    )
+    return lift.minimum(step)

@@ -9,6 +9,7 @@ from meterprice.components.commission import Commission, CommissionTier
 from meterprice.components.days import DayRate
 from meterprice.components.escalators import Escalator, IndexValue
 from meterprice.components.fees import RecurringFee, SetupFee
+from meterprice.components.forecasts import ForecastBand, VolumeForecast
 from meterprice.components.matrix import MatrixRate
 from meterprice.components.premiums import HolidayPremium
 from meterprice.components.project import ProjectFee
@@ -26,6 +27,7 @@ __all__ = [
     "DayRate",
     "Discount",
     "Escalator",
+    "ForecastBand",
     "HolidayPremium",
     "IndexValue",
     "Kpi",
@@ -47,5 +49,6 @@ __all__ = [
     "Tier",
     "TierMode",
     "Tiered",
+    "VolumeForecast",
     "earn_back",
 ]

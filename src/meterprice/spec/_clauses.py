@@ -5,6 +5,7 @@ credits and bonuses (and the escalators, holiday premiums and forecast bands bes
 from __future__ import annotations
 
 from meterprice.components.escalators import Escalator, IndexValue
+from meterprice.components.forecasts import ForecastBand, VolumeForecast
 from meterprice.components.premiums import HolidayPremium
 from meterprice.components.service_credits import CreditBand, Kpi, ServiceCredits
 from meterprice.spec import _components  # noqa: F401  (the library's types come first)
@@ -87,5 +88,26 @@ register_component(
             "replace (default: the holiday premium instead of the band's), max (the larger) "
             "or add (both)."
         ),
+    },
+)
+register_structure(
+    VolumeForecast,
+    docs={
+        "period": 'The billing period forecast: "2026-11".',
+        "volume": "The volume of the metric forecast.",
+        "hours": "The staffed hours that volume requires.",
+    },
+)
+register_component(
+    ForecastBand,
+    docs={
+        "forecasts": 'The forecasts: [{ period = "2026-11", volume = "12000", hours = "610" }].',
+        "tolerance": "The band around the forecast, in percent (15 for +-15 %).",
+        "above": "A different band above the forecast, in percent (default tolerance).",
+        "rate": "Under-delivery: each unused staffed hour below the band's edge at this rate.",
+        "minimum_rate": "Or the fees of of lifted to the forecast's hours at this rate.",
+        "of": "With minimum_rate: tags of the earlier lines the minimum lifts.",
+        "relief_tag": 'The tag of the over-delivery line (default "forecast-exceeded").',
+        "missing": "error (default) or ignore: a period without a forecast.",
     },
 )

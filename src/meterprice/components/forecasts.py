@@ -45,7 +45,7 @@ from meterprice.invoice import exact_text
 from meterprice.money import Money, to_money
 from meterprice.periods import Period
 
-__all__ = ["ForecastBand", "Forecast"]
+__all__ = ["ForecastBand", "VolumeForecast"]
 
 
 def _to_period_text(value: object) -> str:

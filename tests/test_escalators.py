@@ -57,6 +57,7 @@ def amount(contract: Contract, period: str, minutes: int = 1000) -> str:
 def test_a_yearly_percentage_compounds_from_the_anniversary() -> None:
     contract = escalated(percent=3)
     assert amount(contract, "2026-06") == "950.00 EUR"  # 1000 x 0.95, no anniversary yet
+    assert bill(contract, "2026-06").lines[0].basis == "1000 min x 0.95 EUR"  # the base rate
     assert amount(contract, "2027-01") == "978.50 EUR"  # x 1.03 = 0.9785
     # x 1.03^2 = 1.0609: 1007.855, the line rounded once (half up)
     invoice = bill(contract, "2028-03")
@@ -86,8 +87,8 @@ def test_the_rounding_point_is_declared() -> None:
     assert str(by_rate.total) == "1007.90 EUR"
     assert str(by_rate.lines[0].unit_price) == "1.0079 EUR"
     assert by_rate.lines[0].basis == (
-        "1000 min x 1.0079 EUR (escalated from rate 0.95 EUR: factor 1.0609 (3% a year "
-        "compounded, 2 step(s) from 2026-01-01), rates rounded to 4 decimals)"
+        "1000 min x 1.0079 EUR (base rate 0.95 EUR, escalated x factor 1.0609 (3% a year "
+        "compounded, 2 step(s) from 2026-01-01), rounded to 4 decimals)"
     )
     # the factor rounded to 3 decimals: 1.061; 0.95 x 1.061 = 1.00795; x 1000 = 1007.95
     by_factor = bill(escalated(percent=3, round_at="factor", places=3), "2028-03")

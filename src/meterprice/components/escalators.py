@@ -286,7 +286,7 @@ class Escalator(Component):
 
     def price(self, ctx: PricingContext) -> Sequence[Charge]:
         how = self.describe(ctx)
-        if self.round_at == "line":
+        if self.round_at == "line" and self.steps(ctx.period.start):
             factor = self.applied(ctx)
             charges = []
             for charge in self.component.price(ctx):
@@ -306,21 +306,24 @@ class Escalator(Component):
                     )
                 )
             return charges
-        base = self.component
-        rates = ", ".join(f"{path} {money}" for path, money in base.money_values[:3])
-        return [
-            attrs.evolve(
-                charge,
-                basis=f"{charge.basis} (escalated from {rates or 'the base amounts'}: {how}"
-                + (
-                    f", rates rounded to {self.places} decimals)"
-                    if self.round_at == "rate"
-                    else ")"
-                ),
-                tags=charge.tags | self.tags,
+        if not self.steps(ctx.period.start):
+            return self.component.price(ctx)  # nothing escalated yet: the base rates
+        base = list(self.component.price(ctx))
+        uplifted = list(self.escalated(ctx).price(ctx))
+        paired = len(base) == len(uplifted)
+        rounded = f", rounded to {self.places} decimals" if self.round_at == "rate" else ""
+        charges = []
+        for index, charge in enumerate(uplifted):
+            was = base[index].unit_price if paired else None
+            start = f"base rate {d.to_text(was)} {ctx.currency.code}, " if was is not None else ""
+            charges.append(
+                attrs.evolve(
+                    charge,
+                    basis=f"{charge.basis} ({start}escalated x {how}{rounded})",
+                    tags=charge.tags | self.tags,
+                )
             )
-            for charge in self.escalated(ctx).price(ctx)
-        ]
+        return charges
 
 
 def _map_money(value: Any, function: Any) -> Any:

@@ -365,7 +365,8 @@ def test_demo_prices_the_bundled_examples() -> None:
     result = run("demo")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    # the bundled examples come in seed order: 000, then 004 section 1 to 7
+    # the bundled examples come in seed order: 000, then 004 section 1 to 7, then the
+    # full outsourcing agreement
     names = [
         "pay_per_use",
         "fixed_per_agent",
@@ -375,6 +376,7 @@ def test_demo_prices_the_bundled_examples() -> None:
         "per_consultation",
         "per_order",
         "project_billing",
+        "full_outsourcing",
     ]
     assert sorted(f"{name}.toml" for name in names) == sorted(
         p.name for p in EXAMPLES.glob("*.toml")

@@ -192,7 +192,10 @@ def test_a_cycle_interval_of_a_billion_is_refused_when_loaded() -> None:
     text = _DOC.replace("RATE", '"1"').replace(
         'cycle = { unit = "month" }', 'cycle = { unit = "day", interval = 1000000000 }'
     )
-    with pytest.raises(SpecError, match=r"cycle\.interval: must be a whole number from 1 to 1000 \(got 1000000000\)"):
+    with pytest.raises(
+        SpecError,
+        match=r"cycle\.interval: must be a whole number from 1 to 1000 \(got 1000000000\)",
+    ):
         loads_contract(text)
     with pytest.raises(ValueError, match="from 1 to 1000"):
         Cycle("day", interval=10**9)

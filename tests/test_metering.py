@@ -68,7 +68,10 @@ def test_meter_validation_errors() -> None:
         Meter("m", from_unit="second", unit="min")
     with pytest.raises(
         ValueError,
-        match=r"aggregation must be one of sum, count, max, latest, distinct \(got 'avg'\)",
+        match=(
+            r"aggregation must be one of sum, count, max, latest, distinct, mean, share "
+            r"\(got 'avg'\)"
+        ),
     ):
         Meter("m", aggregation="avg")
     with pytest.raises(

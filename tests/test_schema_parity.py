@@ -142,6 +142,20 @@ CORPUS: list[tuple[str, Callable[[dict[str, Any]], None], str | None]] = [
         ),
         "option combinations",
     ),
+    (
+        "a share condition that is not a comparison",
+        _set(
+            "meters",
+            0,
+            value={
+                "name": "minutes",
+                "source": "call",
+                "aggregation": "share",
+                "condition": "soon",
+            },
+        ),
+        "comparisons",
+    ),
 ]
 
 

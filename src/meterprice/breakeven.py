@@ -814,4 +814,4 @@ def break_even(
 
 
 # the cost rules that live in their own modules register themselves on import
-from meterprice import _cost_rules  # noqa: E402, F401
+from meterprice import _cost_rules, breakeven_clauses  # noqa: E402, F401

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import re
 import zoneinfo
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Sequence
@@ -34,6 +35,7 @@ from meterprice.usage import (
     _Distinct,
     _Latest,
     _Max,
+    _Mean,
     _State,
     _Sum,
     instant,
@@ -81,6 +83,38 @@ def _check_name(instance: object, attribute: attrs.Attribute[str], value: object
 
 def _default_source(meter: Meter) -> str:
     return meter.name
+
+
+#: The comparisons a share meter's condition may make, and what they mean.
+_COMPARISONS = {
+    "<=": operator.le,
+    "<": operator.lt,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+_CONDITION = re.compile(r"^\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$")
+
+
+def parse_condition(text: str) -> tuple[str, Decimal]:
+    """A condition on a quantity, ``"<= 20"``, as its comparison and exact bound."""
+    found = _CONDITION.match(text) if isinstance(text, str) else None
+    if found is None:
+        raise InvalidValueError(
+            f"condition must compare the quantity with a number, such as '<= 20' "
+            f"(one of {', '.join(_COMPARISONS)}), not {text!r}"
+        )
+    return found[1], d.to_decimal(found[2], what="condition")
+
+
+def _to_condition(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidTypeError(f"condition must be a string such as '<= 20', not {value!r}")
+    op, bound = parse_condition(value)
+    return f"{op} {d.to_text(bound)}"
 
 
 def _to_aggregation(value: object) -> Aggregation:
@@ -131,6 +165,12 @@ class Meter:
     where: Where = attrs.field(default=Where(), converter=to_where, kw_only=True)
     distinct: str | None = attrs.field(default=None, kw_only=True)
     allow_negative: bool = attrs.field(default=False, kw_only=True)
+    #: With aggregation share: the comparison an event's quantity (as the event gives
+    #: it) must meet to count, such as ``"<= 20"`` for calls answered within 20 s.
+    condition: str | None = attrs.field(default=None, converter=_to_condition, kw_only=True)
+    #: With aggregation share: the dimensions an event must have to count, such as
+    #: ``{"outcome": "abandoned"}`` for the abandonment rate.
+    matching: Where = attrs.field(default=Where(), converter=to_where, kw_only=True)
     #: Time bands (night, weekend, ...) added to each event as a dimension before the
     #: meter's ``where`` and ``group_by`` apply; see :class:`~meterprice.TimeBands`.
     bands: TimeBands | None = attrs.field(
@@ -155,7 +195,19 @@ class Meter:
                 "go together (got aggregation="
                 f"{self.aggregation.value!r}, distinct={self.distinct!r})"
             )
-        if self.aggregation in (Aggregation.COUNT, Aggregation.DISTINCT) and (
+        share = self.aggregation is Aggregation.SHARE
+        if share and self.condition is None and not self.matching:
+            raise ContractError(
+                f"meter {self.name!r}: aggregation 'share' needs a condition ('<= 20') or "
+                "matching dimensions that say which events count"
+            )
+        if not share and (self.condition is not None or self.matching):
+            raise ContractError(
+                f"meter {self.name!r}: condition and matching apply to aggregation 'share', "
+                f"not to {self.aggregation.value!r}"
+            )
+        kinds = (Aggregation.COUNT, Aggregation.DISTINCT, Aggregation.SHARE)
+        if self.aggregation in kinds and (
             self.increment is not None or self.minimum is not None or self.from_unit is not None
         ):
             raise ContractError(
@@ -169,6 +221,16 @@ class Meter:
         if self.from_unit is None or self.unit is None:
             return Fraction(1)
         return Fraction(TIME_UNITS[self.from_unit], TIME_UNITS[self.unit])
+
+    def meets(self, quantity: Decimal, dims: Dimensions) -> bool:
+        """Whether an event counts towards a share: its quantity meets the condition
+        and its dimensions match.
+        """
+        if self.condition is not None:
+            op, bound = parse_condition(self.condition)
+            if not _COMPARISONS[op](quantity, bound):
+                return False
+        return self.matching.matches(dims)
 
     def billable(self, quantity: Decimal) -> Decimal:
         """One event's quantity after the increment and minimum, in the source unit.
@@ -210,6 +272,10 @@ class Meter:
             parts.append(f"converted from {self.from_unit}s to {self.unit}s")
         if self.distinct is not None:
             parts.append(f"counting distinct {self.distinct}")
+        if self.condition is not None:
+            parts.append(f"the events with quantity {self.condition}")
+        if self.matching:
+            parts.append(f"the events matching {self.matching}")
         if self.group_by is not None:
             parts.append(f"grouped by {', '.join(self.group_by) or 'nothing'}")
         if self.where:
@@ -459,6 +525,7 @@ def _fold(meter: Meter, tally: _Tally, groups: _Groups) -> dict[_Group, _State]:
     amounts: dict[Decimal, Decimal] = {}  # billable amount of each distinct quantity
     totals: dict[_Group, Decimal] = {}
     distinct: dict[_Group, set[str]] = {}
+    means: dict[_Group, tuple[Decimal, int]] = {}
     add, zero = d.EXACT.add, d.ZERO
     for ((metric, items), day), counter in tally.items():
         if metric != source:
@@ -480,6 +547,8 @@ def _fold(meter: Meter, tally: _Tally, groups: _Groups) -> dict[_Group, _State]:
             top = max(meter.billable(quantity) for quantity in counter)
             if group not in totals or top > totals[group]:
                 totals[group] = top
+        else:  # a mean or a share: an exact total and a count of events
+            means[group] = _mean_part(meter, counter, amounts, dims, means.get(group))
     factor = meter.factor
     states: dict[_Group, _State] = {}
     for group, total in totals.items():
@@ -487,7 +556,30 @@ def _fold(meter: Meter, tally: _Tally, groups: _Groups) -> dict[_Group, _State]:
         states[group] = _Max(value) if aggregation is Aggregation.MAX else _Sum(value)
     for group, values in distinct.items():
         states[group] = _Distinct(frozenset(values))
+    share_factor = Fraction(1) if aggregation is Aggregation.SHARE else factor
+    states.update(
+        {group: _Mean(Fraction(total) * share_factor, n) for group, (total, n) in means.items()}
+    )
     return states
+
+
+def _mean_part(
+    meter: Meter,
+    counter: Counter[Decimal],
+    amounts: dict[Decimal, Decimal],
+    dims: Dimensions,
+    known: tuple[Decimal, int] | None,
+) -> tuple[Decimal, int]:
+    """A mean's (or share's) exact total and count of events with ``counter`` added:
+    a mean adds the billable quantities, a share the events that meet its condition.
+    """
+    total, count = known or (d.ZERO, 0)
+    if meter.aggregation is Aggregation.MEAN:
+        total = _billed_sum(meter, counter, amounts, total)
+    else:
+        hits = sum(n for quantity, n in counter.items() if meter.meets(quantity, dims))
+        total = d.EXACT.add(total, hits)
+    return total, count + sum(counter.values())
 
 
 def _billed_sum(

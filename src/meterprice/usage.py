@@ -177,6 +177,11 @@ class Aggregation(enum.Enum):
     """The quantity of the latest event: seats at the end of the period."""
     DISTINCT = "distinct"
     """The number of distinct values of a dimension: agents who logged in."""
+    MEAN = "mean"
+    """The exact mean of the (billable) quantities: the average speed of answer."""
+    SHARE = "share"
+    """The exact share (0 to 1) of the events that meet a condition: calls answered
+    within 20 seconds, calls abandoned."""
 
 
 @attrs.frozen(slots=True)
@@ -231,7 +236,24 @@ class _Distinct:
         return Fraction(len(self.values))
 
 
-_State = _Sum | _Max | _Latest | _Distinct
+@attrs.frozen(slots=True)
+class _Mean:
+    """A mean kept as its exact total and count, so that it merges exactly (the mean
+    of two days is not the mean of their means).
+    """
+
+    total: Fraction
+    count: int
+
+    def merge(self, other: _Mean) -> _Mean:
+        return _Mean(self.total + other.total, self.count + other.count)
+
+    @property
+    def quantity(self) -> Fraction:
+        return self.total / self.count
+
+
+_State = _Sum | _Max | _Latest | _Distinct | _Mean
 #: A group of usage: a metric and dimension values.
 _Key = tuple[str, Dimensions]
 #: A group on one day (the contract's calendar day), or undated (``None``).
@@ -253,7 +275,8 @@ def _merge_state(key: _Key, left: _State, right: _State) -> _State:
 
 
 def _kind(state: _State) -> str:
-    return {_Sum: "sum", _Max: "max", _Latest: "latest", _Distinct: "distinct"}[type(state)]
+    kinds = {_Sum: "sum", _Max: "max", _Latest: "latest", _Distinct: "distinct", _Mean: "mean"}
+    return kinds[type(state)]
 
 
 def display_quantity(value: Fraction, places: int = 6) -> Decimal:
@@ -566,10 +589,44 @@ class Usage:
         return frozenset(metric for metric, _, _ in self._entries)
 
     def exact(self, metric: str, where: Where | Mapping[str, Any] | None = None) -> Fraction:
-        """The exact total quantity of ``metric`` over the groups that ``where`` selects."""
-        return sum(
-            (quantity for _, quantity in self._matching(metric, to_where(where))), Fraction(0)
-        )
+        """The exact total quantity of ``metric`` over the groups that ``where`` selects.
+
+        A mean or share of several groups is not their sum: it is refused here and
+        read with :meth:`figure`.
+        """
+        groups = self._matching(metric, to_where(where))
+        if len(groups) > 1 and type(self._merged()[(metric, groups[0][0])]) is _Mean:
+            raise UsageError(
+                f"usage of {metric!r} is a mean or share of {len(groups)} groups, which do "
+                "not add up: read it with Usage.figure (or meter it with group_by = [])"
+            )
+        return sum((quantity for _, quantity in groups), Fraction(0))
+
+    def figure(
+        self, metric: str, where: Where | Mapping[str, Any] | None = None
+    ) -> Fraction | None:
+        """The figure of ``metric`` over the groups that ``where`` selects: a mean or
+        share pooled exactly over their events, any other quantity summed; ``None``
+        when no group has usage (a mean of no events is unknown, not zero).
+
+        >>> at = dt.datetime(2026, 11, 2, 9, 0)
+        >>> waits = [
+        ...     Event("wait", s, at, {"queue": q}) for s, q in ((10, "de"), (30, "de"), (5, "fr"))
+        ... ]
+        >>> from meterprice.metering import Meter
+        >>> usage = Meter("asa", source="wait", aggregation="mean").meter(waits)
+        >>> usage.figure("asa"), usage.figure("asa", {"queue": "de"}), usage.figure("nothing")
+        (Fraction(15, 1), Fraction(20, 1), None)
+        """
+        groups = self._matching(metric, to_where(where))
+        if not groups:
+            return None
+        merged = self._merged()
+        states = [merged[(metric, dims)] for dims, _ in groups]
+        if all(type(state) is _Mean for state in states):
+            means = [state for state in states if isinstance(state, _Mean)]
+            return sum((m.total for m in means), Fraction(0)) / sum(m.count for m in means)
+        return sum((quantity for _, quantity in groups), Fraction(0))
 
     def quantity(self, metric: str, where: Where | Mapping[str, Any] | None = None) -> Decimal:
         """:meth:`exact` as a decimal (exact when it terminates)."""

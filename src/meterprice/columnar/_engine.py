@@ -523,6 +523,11 @@ class _Run:
     def states(self, dims: list[_Dimension]) -> dict[DayKey, _State]:
         """The meter's states by metric, group and day."""
         meter = self.meter
+        if meter.aggregation in (Aggregation.MEAN, Aggregation.SHARE):  # not columnar yet
+            raise UsageError(
+                f"meter {meter.name!r}: aggregation {meter.aggregation.value!r} is not metered "
+                "from tables yet: meter the events (Event.many) or a JSON Lines usage file"
+            )
         self._check_negative()
         dims, rows = self._selected(dims)
         quantities, micros, days = self.quantities, self.micros, self.days

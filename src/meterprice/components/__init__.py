@@ -7,13 +7,17 @@ from meterprice.components.base import Charge, Component, PricingContext
 from meterprice.components.caps import Discount, Maximum
 from meterprice.components.commission import Commission, CommissionTier
 from meterprice.components.days import DayRate
+from meterprice.components.escalators import Escalator, IndexValue
 from meterprice.components.fees import RecurringFee, SetupFee
+from meterprice.components.forecasts import ForecastBand, VolumeForecast
 from meterprice.components.matrix import MatrixRate
+from meterprice.components.premiums import HolidayPremium
 from meterprice.components.project import ProjectFee
 from meterprice.components.prorated import ProratedUnits
 from meterprice.components.quota import Quota
 from meterprice.components.rates import Package, PerUnit, Tier, Tiered, TierMode
 from meterprice.components.seats import SeatChange, Seats
+from meterprice.components.service_credits import CreditBand, Kpi, ServiceCredits, earn_back
 from meterprice.components.transactions import PercentageCharge
 
 __all__ = [
@@ -21,8 +25,14 @@ __all__ = [
     "Commission",
     "CommissionTier",
     "Component",
+    "CreditBand",
     "DayRate",
     "Discount",
+    "Escalator",
+    "ForecastBand",
+    "HolidayPremium",
+    "IndexValue",
+    "Kpi",
     "MatrixRate",
     "Maximum",
     "MinimumSpend",
@@ -38,8 +48,11 @@ __all__ = [
     "RecurringFee",
     "SeatChange",
     "Seats",
+    "ServiceCredits",
     "SetupFee",
     "Tier",
     "TierMode",
     "Tiered",
+    "VolumeForecast",
+    "earn_back",
 ]

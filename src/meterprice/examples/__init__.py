@@ -2,7 +2,9 @@
 
 Eight contracts price the charging models of the two seed articles: the pay-per-use
 contract of 5CA (000) and the seven models of Chinese customer-service outsourcing
-(004 §1 to §7). Each :class:`Example` holds the contract, a small sample of usage
+(004 §1 to §7); a ninth, the full outsourcing agreement, adds the clauses real
+agreements carry (escalators, holiday premiums, forecast bands, service credits)
+over a year of usage. Each :class:`Example` holds the contract, a small sample of usage
 events and at least two billing periods to price, the first of them partial (the
 contract starts in the middle of it), so that every invoice can be checked by hand.
 
@@ -116,13 +118,15 @@ class Example:
 
 @functools.lru_cache(maxsize=1)
 def catalogue() -> tuple[Example, ...]:
-    """Every example, in seed order: 000 (pay-per-use), then 004 §1 to §7.
+    """Every example, in seed order: 000 (pay-per-use), then 004 §1 to §7, then the
+    full outsourcing agreement.
 
     >>> from meterprice.examples import catalogue
     >>> [(item.seed, item.name) for item in catalogue()][1:]  # doctest: +NORMALIZE_WHITESPACE
     [('004 §1', 'fixed_per_agent'), ('004 §2', 'base_plus_commission'),
      ('004 §3', 'monthly_quota'), ('004 §4', 'peak_day_rates'),
-     ('004 §5', 'per_consultation'), ('004 §6', 'per_order'), ('004 §7', 'project_billing')]
+     ('004 §5', 'per_consultation'), ('004 §6', 'per_order'), ('004 §7', 'project_billing'),
+     ('ours', 'full_outsourcing')]
     """
     return tuple(Example(**build()) for build in BUILDERS)
 

@@ -37,6 +37,7 @@ from meterprice.components import (
     Tiered,
 )
 from meterprice.contract import Contract
+from meterprice.examples._agreement import full_outsourcing
 from meterprice.metering import Meter
 from meterprice.periods import Period
 from meterprice.usage import Event
@@ -602,7 +603,7 @@ def project_billing() -> Model:
     }
 
 
-#: The builders in seed order: 000, then 004 §1 to §7.
+#: The builders in seed order: 000, then 004 §1 to §7, then the full agreement.
 BUILDERS = (
     pay_per_use,
     fixed_per_agent,
@@ -612,4 +613,5 @@ BUILDERS = (
     per_consultation,
     per_order,
     project_billing,
+    full_outsourcing,
 )

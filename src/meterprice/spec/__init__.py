@@ -10,7 +10,10 @@ expressible with :func:`register_component`.
 
 from __future__ import annotations
 
-from meterprice.spec import _components  # noqa: F401  (registers the library's types)
+from meterprice.spec import (
+    _clauses,  # noqa: F401  (registers the clauses' types)
+    _components,  # noqa: F401  (registers the library's types)
+)
 from meterprice.spec._errors import Problem, SpecError
 from meterprice.spec._registry import (
     component_types,

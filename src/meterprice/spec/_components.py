@@ -158,8 +158,12 @@ register_structure(
         "name": "The billable metric this meter produces, which components price.",
         "source": "The metric of the raw events it reads (default: its own name).",
         "aggregation": (
-            "How the events of a group fold into a quantity: sum, count, max, latest or "
-            "distinct (default sum)."
+            "How the events of a group fold into a quantity: sum, count, max, latest, "
+            "distinct, mean or share (default sum)."
+        ),
+        "condition": 'With share: the events whose quantity meets this count ("<= 20").',
+        "matching": (
+            'With share: the events whose dimensions match count ({ outcome = "abandoned" }).'
         ),
         "unit": "The unit the quantity is converted to (second, minute, hour, day).",
         "from_unit": "The unit of the events' quantities, converted to unit.",

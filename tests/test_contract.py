@@ -585,6 +585,9 @@ def test_invoice_presentation_from_a_contract() -> None:
     assert data["lines"][0] == {
         "component": "Phone",
         "description": "Phone",
+        "version": None,
+        "dimensions": {},
+        "active": {"start": "2026-11-01", "end": "2026-12-01"},
         "quantity": "3.7",
         "unit": "min",
         "unit_price": "0.95",

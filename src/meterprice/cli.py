@@ -317,7 +317,7 @@ def _quote_csv(invoices: Sequence[Invoice]) -> str:
                     end,
                     data["component"],
                     data["description"],
-                    data["quantity"] or "",
+                    "" if line.shown_quantity is None else d.to_text(line.shown_quantity),
                     data["unit"] or "",
                     data["unit_price"] or "",
                     data["amount"],

@@ -28,7 +28,7 @@ from meterprice.money import Currency, Money, Rounding
 from meterprice.payment import PaymentTerms, PromptDiscount
 from meterprice.periods import Period
 from meterprice.spec._errors import Path, Problem, SpecError, show
-from meterprice.spec._types import Context, closest, wrong_type
+from meterprice.spec._types import Context, closest, float_message, wrong_type
 
 __all__ = [
     "CREDIT_NOTE_FORMAT",
@@ -242,8 +242,11 @@ class _Reader:
         return read(value, (*path, key))
 
     def string(self, value: object, path: Path) -> str | None:
-        if not isinstance(value, str) or not value:
+        if not isinstance(value, str):
             self.report(path, wrong_type("a non-empty string", value), value)
+            return None
+        if not value.strip():
+            self.report(path, f"must not be empty (got {show(value)})", value)
             return None
         return value
 
@@ -319,6 +322,9 @@ class _Reader:
         return None
 
     def decimal(self, value: object, path: Path) -> Any:
+        if isinstance(value, float):
+            self.report(path, float_message(value), value)
+            return None
         if (
             not isinstance(value, str)
             or len(value) > MAX_NUMBER_TEXT
@@ -373,8 +379,7 @@ class _Reader:
             return None
         good = True
         for index, tag in enumerate(value):
-            if not isinstance(tag, str) or not tag:
-                self.report((*path, index), wrong_type("a non-empty string", tag), tag)
+            if self.string(tag, (*path, index)) is None:
                 good = False
         return frozenset(value) if good else None
 
@@ -437,10 +442,10 @@ _DUE_KEYS = ("by", "discount_percent", "exact_amount_due", "amount_due")
 def _read_line(
     reader: _Reader, value: object, path: Path, currency: Currency | None
 ) -> Line | None:
+    problems = len(reader.ctx.problems)
     table = reader.table(value, path, _LINE_KEYS, "a table (an invoice line)")
     if table is None:
         return None
-    problems = len(reader.ctx.problems)
     component = reader.field(table, path, "component", reader.string)
     description = reader.field(table, path, "description", reader.any_string)
     version = reader.field(table, path, "version", reader.string, optional=True)
@@ -488,10 +493,10 @@ def _unit_price(
 
 
 def _read_terms(reader: _Reader, value: object, path: Path) -> PaymentTerms | None:
+    problems = len(reader.ctx.problems)
     table = reader.table(value, path, _PAYMENT_KEYS, "a table (payment terms) or null")
     if table is None:
         return None
-    problems = len(reader.ctx.problems)
     net_days = reader.field(table, path, "net_days", reader.days)
     discounts: list[PromptDiscount] = []
     raw = table.get("discounts")
@@ -665,10 +670,10 @@ _CORRECTION_KEYS = (
 def _read_correction(
     reader: _Reader, value: object, path: Path, currency: Currency | None
 ) -> CorrectionLine | None:
+    problems = len(reader.ctx.problems)
     table = reader.table(value, path, _CORRECTION_KEYS, "a table (a correction line)")
     if table is None:
         return None
-    problems = len(reader.ctx.problems)
 
     def money(v: object, p: Path) -> Money | None:
         return reader.money(v, p, currency)

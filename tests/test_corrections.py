@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from decimal import Decimal
@@ -16,16 +17,21 @@ from strategies import Case, cases
 from meterprice import (
     Contract,
     ContractError,
+    Currency,
     CurrencyMismatchError,
     Dimensions,
     Event,
+    InvalidValueError,
     Invoice,
+    Line,
     MatrixRate,
     MeterpriceError,
     Money,
     Percentage,
+    Period,
     PeriodError,
     RecurringFee,
+    Rounding,
 )
 from meterprice.corrections import CorrectionLine, CreditNote, line_key, rerate
 from meterprice.documents import DocumentError, credit_note_schema
@@ -207,7 +213,7 @@ def test_a_bad_credit_note_document_names_every_path() -> None:
     data = rerate(original(), support(), BILLED + LATE, reason="late").to_dict()
     data["kind"] = "credit"
     data["lines"][0]["amount"] = "7.39"
-    data["lines"][1]["exact_amount"] = 38.0
+    data["lines"][1]["exact_amount"] = 38.0  # a float
     del data["reason"]
     with pytest.raises(DocumentError) as caught:
         CreditNote.from_dict(data, source="DN-3.json")
@@ -289,3 +295,86 @@ def test_rerating_with_the_same_usage_gives_an_empty_note(case: Case) -> None:
     note = rerate(stored, case.contract, case.usage, reason="again", outside_term="empty")
     assert note.lines == ()
     assert note.kind == "none"
+
+
+def _line(component: str, amount: str, exact: str, **fields: object) -> Line:
+    return Line(component, component, Money(amount, "EUR"), Fraction(exact), "b", **fields)  # type: ignore[arg-type]
+
+
+def _invoice(*lines: Line) -> Invoice:
+    return Invoice("C", Period.month(2026, 11), Currency.of("EUR"), Rounding.HALF_UP, lines)
+
+
+def test_lines_with_the_same_key_are_added_up() -> None:
+    # two "Seats" lines of one key: 2 + 3 agents at 100.00; re-rated: 6 agents
+    agents = {"unit": "agent"}
+    first = _invoice(
+        _line("Seats", "200.00", "200", quantity=Fraction(2), **agents),
+        _line("Seats", "300.00", "300", quantity=Fraction(3), **agents),
+    )
+    revised = _invoice(_line("Seats", "600.00", "600", quantity=Fraction(6), **agents))
+    (line,) = CreditNote.between(first, revised, reason="seat count").lines
+    assert (str(line.original), str(line.revised), str(line.amount)) == (
+        "500.00 EUR",
+        "600.00 EUR",
+        "100.00 EUR",
+    )
+    assert (line.quantity, line.unit) == (Fraction(1), "agent")
+    # a quantity in another unit, or one line without a quantity, has no difference
+    mixed = _invoice(
+        _line("Seats", "200.00", "200", quantity=Fraction(2), unit="agent"),
+        _line("Seats", "300.00", "300", quantity=Fraction(3), unit="hour"),
+    )
+    (line,) = CreditNote.between(mixed, revised, reason="r").lines
+    assert (line.quantity, line.unit) == (None, None)
+    # an exact amount that changes while the rounded one does not is still a difference
+    (line,) = CreditNote.between(
+        _invoice(_line("Fee", "1.00", "1.001")), _invoice(_line("Fee", "1.00", "0.999")), reason="r"
+    ).lines
+    assert (str(line.amount), line.exact) == ("0.00 EUR", Fraction("-0.002"))
+
+
+def test_a_credit_note_refuses_inconsistent_lines() -> None:
+    line = CorrectionLine("c", "c", Money("1.00", "EUR"), Fraction(1), None, Money("1.00", "EUR"))
+    nov = Period.month(2026, 11)
+    with pytest.raises(InvalidValueError, match=r"lines\[1\] corrects the same line as lines\[0\]"):
+        CreditNote("C", nov, Currency.of("EUR"), "r", None, [line, line])
+    chf = CorrectionLine("c", "d", Money("1.00", "CHF"), Fraction(1), None, Money("1.00", "CHF"))
+    with pytest.raises(CurrencyMismatchError, match=r"lines\[0\] is in CHF, the note in EUR"):
+        CreditNote("C", nov, Currency.of("EUR"), "r", None, [chf])
+    with pytest.raises(TypeError, match=r"lines\[0\] is not a CorrectionLine"):
+        CreditNote("C", nov, Currency.of("EUR"), "r", None, ["x"])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="revised must be an Invoice"):
+        CreditNote.between(original(), None, reason="r")  # type: ignore[arg-type]
+    with pytest.raises(CurrencyMismatchError, match="in EUR, the re-rated one in CHF"):
+        CreditNote.between(
+            original(), support(currency="CHF").invoice(BILLED, "2026-11"), reason="r"
+        )
+    with pytest.raises(ContractError, match="of contract 'Support', the re-rated one of 'Other'"):
+        CreditNote.between(original(), support("Other").invoice(BILLED, "2026-11"), reason="r")
+    with pytest.raises(TypeError, match="contract must be a Contract"):
+        rerate(original(), "Support", BILLED, reason="r")  # type: ignore[arg-type]
+
+
+def test_more_bad_credit_note_documents() -> None:
+    data = rerate(original(), support(), BILLED + LATE, reason="late").to_dict()
+    data["exact_total"] = "48.1"
+    data["lines"].append(copy.deepcopy(data["lines"][0]))
+    with pytest.raises(DocumentError) as caught:
+        CreditNote.from_dict(data)
+    assert [str(problem) for problem in caught.value.problems] == [
+        "lines: lines[3] corrects the same line as lines[0]"
+    ]
+    data["lines"].pop()
+    with pytest.raises(DocumentError) as caught:
+        CreditNote.from_dict(data)
+    assert str(caught.value) == 'exact_total: is not the sum of the lines (48.1028) (got "48.1")'
+    data["lines"] = {}
+    data["currency"] = 978
+    with pytest.raises(DocumentError) as caught:
+        CreditNote.from_dict(data)
+    assert caught.value.paths == ["currency", "lines"]
+    data = rerate(original(), support(), BILLED + LATE, reason="late").to_dict()
+    data["lines"][0] = []
+    with pytest.raises(DocumentError, match=r"lines\[0\]: must be a table \(a correction line\)"):
+        CreditNote.from_dict(data)

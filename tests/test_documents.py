@@ -309,3 +309,61 @@ def test_from_dict_of_to_dict_is_the_invoice(case: Case) -> None:
     assert Invoice.from_dict(data) == invoice
     assert Invoice.from_dict(data).to_dict() == data
     jsonschema.validate(data, invoice_schema())
+
+
+def test_more_values_of_the_wrong_kind() -> None:
+    data = _document()
+    data["currency"] = 978
+    data["rounding"] = 1
+    data["issued"] = 20261201
+    data["period"] = "2026-11"
+    data["lines"][0]["dimensions"] = ["channel"]
+    data["lines"][0]["tags"] = "usage"
+    data["lines"][1]["dimensions"] = {"": "x"}
+    data["lines"][1]["unit_price"] = "1e3"
+    assert _problems(data) == [
+        'issued: must be an ISO date such as "2026-11-01", not an integer (got 20261201)',
+        'currency: must be an ISO 4217 code such as "EUR", not an integer (got 978)',
+        "rounding: must be one of half_up, half_even, half_down, up, down, ceiling, floor (got 1)",
+        'period: must be a table with start and end, not a string (got "2026-11")',
+        'lines[0].dimensions: must be a table such as {"channel": "phone"}, not a list '
+        '(got ["channel"])',
+        'lines[0].tags: must be a list of strings, not a string (got "usage")',
+        'lines[1].dimensions."": a dimension name must be a non-empty string',
+        'lines[1].unit_price: must be a decimal string such as "12.50", not a string (got "1e3")',
+    ]
+
+
+def test_bad_payment_blocks() -> None:
+    contract = Contract(
+        "Net",
+        "EUR",
+        [PerUnit("Minutes", metric="minutes", rate="0.95 EUR")],
+        payment_terms=PaymentTerms(30, [PromptDiscount(10, "2")]),
+    )
+    data = contract.invoice({"minutes": 100}, NOV).to_dict()
+    bad = copy.deepcopy(data)
+    bad["payment"]["discounts"] = {"days": 10}
+    bad["payment"]["schedule"] = "soon"
+    assert _problems(bad) == ['payment.discounts: must be a list, not a table (got {"days": 10})']
+    bad["payment"]["discounts"] = [[10, "2"]]
+    assert _problems(bad) == [
+        'payment.discounts[0]: must be a table with days and percent, not a list (got [10, "2"])'
+    ]
+    bad["payment"]["discounts"] = [{"days": 30, "percent": "2"}]
+    assert _problems(bad) == [
+        "payment: discounts[0].days: a prompt-payment discount within 30 days must come "
+        "before the net term of 30 days"
+    ]
+    bad = copy.deepcopy(data)
+    bad["payment"]["schedule"] = "soon"
+    assert _problems(bad) == ['payment.schedule: must be a list, not a string (got "soon")']
+    bad["payment"]["schedule"] = [1, 2]
+    assert _problems(bad) == [
+        "payment.schedule[0]: must be a table (an amount due), not an integer (got 1)",
+        "payment.schedule[1]: must be a table (an amount due), not an integer (got 2)",
+    ]
+    bad["payment"] = 30
+    assert _problems(bad) == [
+        "payment: must be a table (payment terms) or null, not an integer (got 30)"
+    ]

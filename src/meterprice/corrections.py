@@ -257,8 +257,9 @@ class _Sum:
         self.exact += line.exact
         if self.quantity is not None and line.quantity is not None and self.unit == line.unit:
             self.quantity += line.quantity
-        else:
+        else:  # quantities in different units (or none) do not add up
             self.quantity = None
+            self.unit = None if self.unit != line.unit else self.unit
         self.tags |= line.tags
 
 
@@ -282,10 +283,10 @@ def _difference(
     exact = (Fraction(0) if new is None else new.exact) - (
         Fraction(0) if old is None else old.exact
     )
-    units = {part.unit for part in (old, new) if part is not None}
-    quantities = [None if part is None else part.quantity for part in (old, new)]
+    present = [part for part in (old, new) if part is not None]
+    units = {part.unit for part in present}
     quantity: Fraction | None = None
-    if len(units) == 1 and any(q is not None for q in quantities):
+    if len(units) == 1 and all(part.quantity is not None for part in present):
         old_q = Fraction(0) if old is None or old.quantity is None else old.quantity
         new_q = Fraction(0) if new is None or new.quantity is None else new.quantity
         quantity = new_q - old_q
@@ -299,7 +300,7 @@ def _difference(
         return None
     component, version, dimensions, description = key
     unit = next(iter(units)) if len(units) == 1 else None
-    tags = frozenset().union(*(part.tags for part in (old, new) if part is not None))
+    tags = frozenset().union(*(part.tags for part in present))
     return CorrectionLine(
         component=component,
         description=description,

@@ -301,6 +301,9 @@ class _Reader:
 
     def exact(self, value: object, path: Path) -> Fraction | None:
         """An exact number: a decimal string (``"-12.5"``) or a fraction (``"1000/3"``)."""
+        if isinstance(value, float):
+            self.report(path, float_message(value), value)
+            return None
         if not isinstance(value, str):
             self.report(
                 path, wrong_type('an exact number such as "12.5" or "1000/3"', value), value

@@ -367,3 +367,22 @@ def test_bad_payment_blocks() -> None:
     assert _problems(bad) == [
         "payment: must be a table (payment terms) or null, not an integer (got 30)"
     ]
+
+
+def test_values_that_are_not_strings_or_too_long() -> None:
+    data = _document()
+    data["total"] = 53.63
+    data["lines"][0]["component"] = 5
+    data["lines"][0]["description"] = 5
+    data["lines"][0]["exact_amount"] = 24
+    data["lines"][1]["unit_price"] = "1" * 101
+    assert _problems(data) == [
+        "lines[0].component: must be a non-empty string, not an integer (got 5)",
+        "lines[0].description: must be a string, not an integer (got 5)",
+        'lines[0].exact_amount: must be an exact number such as "12.5" or "1000/3", not an '
+        "integer (got 24)",
+        "lines[1].unit_price: the value has 101 significant digits: at most 100 are accepted",
+    ]
+    data = _document()
+    data["total"] = 53.63
+    assert _problems(data) == ["total: is not the sum of the lines (53.63) (got 53.63)"]

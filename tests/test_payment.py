@@ -138,6 +138,8 @@ def test_bad_terms_are_refused_with_their_paths() -> None:
         PromptDiscount(-1, "1")
     with pytest.raises(ContractError, match="percent must be more than 0 and less than 100"):
         PromptDiscount(1, "0")
+    with pytest.raises(TypeError, match="discounts must be a list of PromptDiscount"):
+        PaymentTerms(45, "5 days 0.3 %")
     with pytest.raises(TypeError, match=r"discounts\[0\] is not a PromptDiscount"):
         PaymentTerms(45, [(5, "0.3")])
     with pytest.raises(TypeError, match="total must be Money"):

@@ -888,6 +888,7 @@ def _payment_schema() -> dict[str, Any]:
 def invoice_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of invoice documents, :data:`INVOICE_FORMAT`.
 
+    >>> from meterprice.documents import invoice_schema
     >>> invoice_schema()["properties"]["format"]["const"]
     'meterprice.invoice/1'
     """
@@ -917,6 +918,7 @@ def invoice_schema() -> dict[str, Any]:
 def credit_note_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of credit note documents, :data:`CREDIT_NOTE_FORMAT`.
 
+    >>> from meterprice.documents import credit_note_schema
     >>> credit_note_schema()["properties"]["kind"]["enum"]
     ['credit', 'debit', 'none']
     """

@@ -165,6 +165,7 @@ def test_quote_json_has_a_stable_shape() -> None:
         "unit_price": "0.95",
         "amount": "13.02",
         "exact_amount": "13.015",
+        "original": None,
         "tags": ["usage"],
         "basis": "13.7 min x 0.95 EUR",
     }

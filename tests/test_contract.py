@@ -593,6 +593,7 @@ def test_invoice_presentation_from_a_contract() -> None:
         "unit_price": "0.95",
         "amount": "3.52",
         "exact_amount": "3.515",
+        "original": None,
         "tags": ["usage"],
         "basis": "3.7 min x 0.95 EUR",
     }

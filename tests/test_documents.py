@@ -13,9 +13,13 @@ import jsonschema
 import pytest
 from hypothesis import given
 from strategies import Case, cases
+from test_exchange import RATES
+from test_exchange import support as exchange_support
+from test_tax import STANDARD
 
 from meterprice import (
     Contract,
+    Conversion,
     Currency,
     Dimensions,
     Invoice,
@@ -26,6 +30,7 @@ from meterprice import (
     PerUnit,
     Rounding,
     SpecError,
+    Tax,
     Usage,
 )
 from meterprice.documents import (
@@ -81,6 +86,7 @@ def test_the_document_of_a_matrix_invoice_by_hand() -> None:
         "unit_price": "0.90",
         "amount": "24.00",
         "exact_amount": "24",
+        "original": None,
         "basis": chat["basis"],
         "tags": [],
     }
@@ -386,3 +392,23 @@ def test_values_that_are_not_strings_or_too_long() -> None:
     data = _document()
     data["total"] = 53.63
     assert _problems(data) == ["total: is not the sum of the lines (53.63) (got 53.63)"]
+
+
+def test_converted_and_taxed_invoices_read_back() -> None:
+    contract = exchange_support(Conversion("USD", RATES), tax=Tax([STANDARD]))
+    invoice = contract.invoice({"minutes": 1001}, "2026-11", invoice_date=dt.date(2026, 12, 3))
+    assert invoice.issued == dt.date(2026, 12, 3)  # the invoice date is the issue date
+    data = json.loads(json.dumps(invoice.to_dict()))
+    # 333.33 EUR x 1.0832 = 361.06 USD, the EUR amount kept on the line
+    assert data["lines"][0]["original"] == {"amount": "333.33", "currency": "EUR"}
+    assert data["lines"][-1]["tags"] == ["tax", "tax:standard"]
+    jsonschema.validate(data, invoice_schema())
+    assert Invoice.from_dict(data) == invoice
+    data["lines"][0]["original"] = {"amount": "333.333", "currency": "EUX"}
+    assert _problems(data) == [
+        'lines[0].original.currency: unknown currency code "EUX" (did you mean "EUR"?)'
+    ]
+    data["lines"][0]["original"] = {"amount": "333.333", "currency": "EUR"}
+    assert _problems(data) == [
+        'lines[0].original.amount: must be rounded to the 2 decimals of EUR (got "333.333")'
+    ]

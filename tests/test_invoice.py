@@ -91,6 +91,7 @@ def test_line_to_dict() -> None:
         "unit_price": "0.333",
         "amount": "333.33",
         "exact_amount": "333.333",
+        "original": None,
         "tags": ["usage"],
         "basis": "1001 min x 0.333 EUR",
     }

@@ -101,6 +101,9 @@ def line_to_dict(line: Line) -> dict[str, Any]:
         "unit_price": None if line.unit_price is None else _plain(line.unit_price.amount),
         "amount": _plain(line.amount.amount),
         "exact_amount": _exact(line.exact),
+        "original": None
+        if line.original is None
+        else {"amount": _plain(line.original.amount), "currency": line.original.currency.code},
         "basis": line.basis,
         "tags": sorted(line.tags),
     }
@@ -356,6 +359,18 @@ class _Reader:
             return None
         return money
 
+    def original(self, value: object, path: Path) -> Money | None:
+        """The rounded amount in the contract currency of a converted line."""
+        problems = len(self.ctx.problems)
+        table = self.table(value, path, ("amount", "currency"), "a table with amount and currency")
+        if table is None:
+            return None
+        currency = self.field(table, path, "currency", self.currency)
+        amount = self.field(table, path, "amount", lambda v, p: self.money(v, p, currency))
+        if len(self.ctx.problems) > problems:
+            return None
+        return amount
+
     def days(self, value: object, path: Path) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int):
             self.report(path, wrong_type("a whole number of days", value), value)
@@ -420,6 +435,7 @@ _LINE_KEYS = (
     "unit_price",
     "amount",
     "exact_amount",
+    "original",
     "basis",
     "tags",
 )
@@ -461,6 +477,7 @@ def _read_line(
     )
     amount = reader.field(table, path, "amount", lambda v, p: reader.money(v, p, currency))
     exact = reader.field(table, path, "exact_amount", reader.exact)
+    original = reader.field(table, path, "original", reader.original, optional=True)
     basis = reader.field(table, path, "basis", reader.any_string)
     tags = reader.field(table, path, "tags", reader.tags)
     if len(reader.ctx.problems) > problems or currency is None:
@@ -485,6 +502,7 @@ def _read_line(
         dimensions=dimensions,
         active=active,
         version=version,
+        original=original,
     )
 
 
@@ -835,6 +853,24 @@ def _line_schema() -> dict[str, Any]:
             "unit_price": _nullable("decimal"),
             "amount": {"$ref": "#/$defs/decimal", "description": "Rounded to the minor unit."},
             "exact_amount": {"$ref": "#/$defs/exact", "description": "Before rounding."},
+            "original": {
+                "description": (
+                    "On a line converted to another invoice currency: its rounded amount "
+                    "in the contract currency (null otherwise)."
+                ),
+                "anyOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["amount", "currency"],
+                        "properties": {
+                            "amount": {"$ref": "#/$defs/decimal"},
+                            "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                        },
+                    },
+                ],
+            },
             "basis": {"type": "string", "description": "How the amount was computed."},
             "tags": {"$ref": "#/$defs/tags"},
         },

@@ -17,7 +17,9 @@ import jsonschema
 import pytest
 from test_usagefiles import PPU_TOML, PPU_USAGE
 
-from meterprice import cli, usagefiles
+from meterprice import Invoice, Period, cli, usagefiles
+from meterprice.documents import invoice_schema
+from meterprice.spec import load_contract
 
 EXAMPLES = Path(usagefiles.__file__).parent / "examples"
 
@@ -129,7 +131,25 @@ def test_quote_json_has_a_stable_shape() -> None:
     assert data["command"] == "quote"
     assert data["usage"] == {"file": USAGE, "events": 9, "skipped_rows": 0}
     (invoice,) = data["invoices"]
-    assert list(invoice) == ["contract", "period", "currency", "rounding", "lines", "total"]
+    assert list(invoice) == [
+        "format",
+        "reference",
+        "issued",
+        "contract",
+        "currency",
+        "rounding",
+        "period",
+        "lines",
+        "total",
+        "payment",
+    ]
+    assert invoice["format"] == "meterprice.invoice/1"
+    contract = load_contract(CONTRACT)
+    (priced,) = usagefiles.price_file(
+        contract, usagefiles.UsageFile(USAGE), [Period.month(2026, 11)]
+    )
+    assert Invoice.from_dict(invoice) == priced  # exactly the invoice document
+    jsonschema.validate(invoice, invoice_schema())
     assert invoice["period"] == {"start": "2026-11-01", "end": "2026-12-01"}
     assert invoice["rounding"] == "half_up"
     assert invoice["total"] == data["total"] == "5521.90"
@@ -137,11 +157,15 @@ def test_quote_json_has_a_stable_shape() -> None:
     assert phone == {
         "component": "Phone",
         "description": "Phone support (EFIGS)",
+        "version": None,
+        "dimensions": {},
+        "active": {"start": "2026-11-16", "end": "2026-12-01"},  # pay-per-use from go-live
         "quantity": "13.7",
         "unit": "min",
         "unit_price": "0.95",
         "amount": "13.02",
         "exact_amount": "13.015",
+        "original": None,
         "tags": ["usage"],
         "basis": "13.7 min x 0.95 EUR",
     }

@@ -585,11 +585,15 @@ def test_invoice_presentation_from_a_contract() -> None:
     assert data["lines"][0] == {
         "component": "Phone",
         "description": "Phone",
+        "version": None,
+        "dimensions": {},
+        "active": {"start": "2026-11-01", "end": "2026-12-01"},
         "quantity": "3.7",
         "unit": "min",
         "unit_price": "0.95",
         "amount": "3.52",
         "exact_amount": "3.515",
+        "original": None,
         "tags": ["usage"],
         "basis": "3.7 min x 0.95 EUR",
     }

@@ -83,11 +83,15 @@ def test_line_to_dict() -> None:
     assert _phone().to_dict() == {
         "component": "Phone",
         "description": "Phone DE",
+        "version": None,
+        "dimensions": {},
+        "active": None,
         "quantity": "1001",
         "unit": "min",
         "unit_price": "0.333",
         "amount": "333.33",
         "exact_amount": "333.333",
+        "original": None,
         "tags": ["usage"],
         "basis": "1001 min x 0.333 EUR",
     }
@@ -130,12 +134,16 @@ def test_invoice_refuses_foreign_or_unrounded_lines() -> None:
 def test_to_dict_shape_with_decimals_as_strings() -> None:
     data = _invoice().to_dict()
     assert data == {
+        "format": "meterprice.invoice/1",
+        "reference": None,
+        "issued": None,
         "contract": "Acme",
-        "period": {"start": "2026-11-01", "end": "2026-12-01"},
         "currency": "EUR",
         "rounding": "half_up",
+        "period": {"start": "2026-11-01", "end": "2026-12-01"},
         "lines": [_phone().to_dict(), _pm().to_dict(), _setup().to_dict()],
         "total": "4853.33",
+        "payment": None,
     }
     assert data["lines"][1]["exact_amount"] == "19.9998"
     assert data["lines"][1]["quantity"] == "333.33"

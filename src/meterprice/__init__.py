@@ -46,6 +46,7 @@ from meterprice.components import (
     earn_back,
 )
 from meterprice.contract import Contract
+from meterprice.corrections import CreditNote, rerate
 from meterprice.dimensions import Dimensions, Where
 from meterprice.errors import (
     AmountError,
@@ -65,6 +66,7 @@ from meterprice.exchange import Conversion, ExchangeRate
 from meterprice.invoice import Invoice, Line
 from meterprice.metering import Meter, meter_events
 from meterprice.money import Currency, Money, Rounding
+from meterprice.payment import PaymentTerms, PromptDiscount
 from meterprice.periods import Cycle, Period, Window, proration
 from meterprice.spec import (
     SpecError,
@@ -94,6 +96,7 @@ __all__ = [
     "ContractError",
     "Conversion",
     "CreditBand",
+    "CreditNote",
     "Currency",
     "CurrencyMismatchError",
     "Cycle",
@@ -122,6 +125,7 @@ __all__ = [
     "MinimumVolume",
     "Money",
     "Package",
+    "PaymentTerms",
     "PerUnit",
     "Percentage",
     "PercentageCharge",
@@ -130,6 +134,7 @@ __all__ = [
     "PricingContext",
     "PricingError",
     "ProjectFee",
+    "PromptDiscount",
     "ProratedUnits",
     "Quota",
     "RecurringFee",
@@ -165,4 +170,5 @@ __all__ = [
     "meter_events",
     "price_file",
     "proration",
+    "rerate",
 ]

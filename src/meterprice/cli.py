@@ -27,7 +27,9 @@ from meterprice import _decimal as d
 from meterprice.analysis import volumes
 from meterprice.columnar import ColumnMapping
 from meterprice.contract import Contract
+from meterprice.corrections import rerate
 from meterprice.dimensions import Dimensions
+from meterprice.documents import credit_note_schema, invoice_schema
 from meterprice.errors import MeterpriceError
 from meterprice.examples._models import BUILDERS
 from meterprice.invoice import Invoice
@@ -315,7 +317,7 @@ def _quote_csv(invoices: Sequence[Invoice]) -> str:
                     end,
                     data["component"],
                     data["description"],
-                    data["quantity"] or "",
+                    "" if line.shown_quantity is None else d.to_text(line.shown_quantity),
                     data["unit"] or "",
                     data["unit_price"] or "",
                     data["amount"],
@@ -579,7 +581,33 @@ def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    out.write(json.dumps(contract_schema(), indent=2, ensure_ascii=False) + "\n")
+    schema = (
+        invoice_schema()
+        if args.document == "invoice"
+        else credit_note_schema()
+        if args.document == "credit_note"
+        else contract_schema()
+    )
+    out.write(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+def _cmd_rerate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    if not Path(args.original).is_file():
+        raise _UsageError(f"cannot read invoice {args.original!r}: no such file")
+    original = Invoice.from_dict(read_document(args.original, format="json"), source=args.original)
+    contract = _load(args.contract)
+    file = _usage_file(args.usage, args, err)
+    (daily,) = _metered([args.contract], [contract], file, [original.period])
+    try:
+        note = rerate(original, contract, daily.total, reason=args.reason, reference=args.reference)
+    except MeterpriceError as error:
+        raise _CommandError(f"{args.contract}: {error}") from None
+    _report_skipped(file, err)
+    if args.format == "json":
+        out.write(json.dumps(note.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(note.explain() + "\n")
     return 0
 
 
@@ -752,8 +780,37 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("contracts", nargs="+", metavar="CONTRACT", help="contract documents")
     validate.set_defaults(func=_cmd_validate)
 
-    schema = commands.add_parser("schema", help="print the JSON Schema of contract documents")
-    schema.set_defaults(func=_cmd_schema)
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of contract (or invoice, credit note) documents"
+    )
+    which = schema.add_mutually_exclusive_group()
+    which.add_argument(
+        "--invoice",
+        dest="document",
+        action="store_const",
+        const="invoice",
+        help="the schema of invoice documents (quote --format json)",
+    )
+    which.add_argument(
+        "--credit-note",
+        dest="document",
+        action="store_const",
+        const="credit_note",
+        help="the schema of credit note documents (rerate --format json)",
+    )
+    schema.set_defaults(func=_cmd_schema, document="contract")
+
+    rerating = commands.add_parser(
+        "rerate", help="re-price an invoice's period and print the credit (or debit) note"
+    )
+    rerating.add_argument("original", help="the original invoice document (*.json)")
+    rerating.add_argument("contract", help="the contract document (*.toml or *.json)")
+    rerating.add_argument("usage", help="the usage file of the period, late rows included")
+    rerating.add_argument("--reason", required=True, help="why the invoice is corrected")
+    rerating.add_argument("--reference", help="the credit note's own number")
+    rerating.add_argument("--format", choices=("table", "json"), default="table")
+    _add_usage_options(rerating)
+    rerating.set_defaults(func=_cmd_rerate)
 
     demo = commands.add_parser("demo", help="price the bundled example contracts")
     demo.add_argument("--examples", type=Path, help=argparse.SUPPRESS)

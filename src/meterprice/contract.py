@@ -29,6 +29,7 @@ from meterprice.exchange import Conversion
 from meterprice.invoice import Invoice, Line
 from meterprice.metering import Meter, meter_events
 from meterprice.money import Currency, Money, Rounding
+from meterprice.payment import PaymentTerms
 from meterprice.periods import Cycle, Period, Window
 from meterprice.tax import Tax
 from meterprice.usage import Event, Usage, display_quantity
@@ -144,6 +145,11 @@ class Contract:
                 "or a fixed date); each rounded line is converted and rounded once more."
             )
         },
+    )
+    payment_terms: PaymentTerms | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(attrs.validators.instance_of(PaymentTerms)),
+        kw_only=True,
     )
 
     def __attrs_post_init__(self) -> None:
@@ -319,7 +325,8 @@ class Contract:
         (a documented choice that the lines concerned state).
 
         ``invoice_date`` is the day the invoice is issued, which a
-        :class:`~meterprice.Conversion` with ``reference="invoice_date"`` needs.
+        :class:`~meterprice.Conversion` with ``reference="invoice_date"`` needs; it is
+        the invoice's ``issued`` date, from which payment terms count.
         """
         requested = _to_period(period)
         billing = self.billing_period(requested)
@@ -360,7 +367,9 @@ class Contract:
             )
             charges = component.price(ctx)
             note = source.note(active, component)
-            lines.extend(self._line(index, component, charge, note) for charge in charges)
+            lines.extend(
+                self._line(index, component, charge, note, active=active) for charge in charges
+            )
         currency = self.currency
         if self.conversion is not None:  # the rounded lines, in the invoice currency
             rate = self.conversion.rate_for(billing, invoice_date)
@@ -371,7 +380,15 @@ class Contract:
         full = source.within(requested)  # every event is checked, even where no component ran
         if self.unpriced == "error":
             self._check_priced(full)
-        return Invoice(self.name, requested, currency, self.rounding, tuple(lines))
+        return Invoice(
+            self.name,
+            requested,
+            currency,
+            self.rounding,
+            tuple(lines),
+            issued=invoice_date,
+            payment_terms=self.payment_terms,
+        )
 
     def _check_priced(self, usage: Usage) -> None:
         """Refuse usage of a billed metric that no billing component selects.
@@ -441,7 +458,15 @@ class Contract:
         source = _UsageSource(self, Usage(), period, spread)
         return self._previous_usage(source, previous, given, spread)
 
-    def _line(self, index: int, component: Component, charge: Charge, note: str = "") -> Line:
+    def _line(
+        self,
+        index: int,
+        component: Component,
+        charge: Charge,
+        note: str = "",
+        *,
+        active: Period | None = None,
+    ) -> Line:
         if not isinstance(charge, Charge):
             raise PricingError(
                 f"components[{index}] ({component.name!r}) returned {charge!r}, not a Charge"
@@ -460,6 +485,8 @@ class Contract:
             unit=charge.unit,
             unit_price=unit_price,
             tags=component.tags | charge.tags,
+            dimensions=charge.dimensions,
+            active=active,
         )
 
     def invoices(

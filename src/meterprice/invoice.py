@@ -8,8 +8,9 @@ rounded lines.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -17,8 +18,10 @@ from typing import Any
 import attrs
 
 from meterprice import _decimal as d
-from meterprice.errors import InvalidValueError
+from meterprice.dimensions import Dimensions
+from meterprice.errors import InvalidTypeError, InvalidValueError
 from meterprice.money import Currency, Money, Rounding
+from meterprice.payment import Due, PaymentTerms
 from meterprice.periods import Period
 from meterprice.usage import display_quantity
 
@@ -80,6 +83,16 @@ def _to_tags(value: Iterable[str]) -> frozenset[str]:
     return frozenset(value)
 
 
+def _to_dimensions(value: Mapping[str, str]) -> Dimensions:
+    return value if isinstance(value, Dimensions) else Dimensions(value)
+
+
+def _to_version(value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise InvalidTypeError(f"a contract version must be a string or None, not {value!r}")
+    return value
+
+
 @attrs.frozen
 class Line:
     """One priced line of an invoice.
@@ -87,6 +100,9 @@ class Line:
     ``amount`` is rounded to the currency's minor unit; ``exact`` is the unrounded
     amount the component computed; ``basis`` says how (``"1234.5 min x 0.95 EUR"``).
     A line converted to another invoice currency keeps its ``original`` amount.
+    ``dimensions`` are the usage dimensions the line prices (``{"channel": "phone"}``
+    for a price matrix), ``active`` the days its component priced, and ``version``
+    the contract version that produced it (``None`` for a contract without versions).
     """
 
     component: str
@@ -101,6 +117,11 @@ class Line:
     original: Money | None = None
     """The rounded amount in the contract currency, on a line converted to another
     invoice currency (``None`` otherwise)."""
+    dimensions: Dimensions = attrs.field(
+        default=Dimensions(), converter=_to_dimensions, kw_only=True
+    )
+    active: Period | None = attrs.field(default=None, kw_only=True)
+    version: str | None = attrs.field(default=None, converter=_to_version, kw_only=True)
 
     @property
     def rounding_difference(self) -> Decimal:
@@ -121,27 +142,12 @@ class Line:
         return text
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-safe data (decimals as strings)."""
-        return {
-            "component": self.component,
-            "description": self.description,
-            "quantity": None if self.shown_quantity is None else d.to_text(self.shown_quantity),
-            "unit": self.unit,
-            "unit_price": None if self.unit_price is None else d.to_text(self.unit_price.amount),
-            "amount": d.to_text(self.amount.amount),
-            "exact_amount": exact_text(self.exact),
-            "tags": sorted(self.tags),
-            "basis": self.basis,
-        } | (
-            {}
-            if self.original is None
-            else {
-                "original": {
-                    "amount": d.to_text(self.original.amount),
-                    "currency": self.original.currency.code,
-                }
-            }
-        )
+        """The line as it is written in an invoice document (see
+        :mod:`meterprice.documents`): plain JSON-safe data, decimals as strings.
+        """
+        from meterprice.documents import line_to_dict  # noqa: PLC0415 - documents import us
+
+        return line_to_dict(self)
 
 
 def _to_lines(value: Iterable[Line]) -> tuple[Line, ...]:
@@ -150,13 +156,21 @@ def _to_lines(value: Iterable[Line]) -> tuple[Line, ...]:
 
 @attrs.frozen
 class Invoice:
-    """The priced lines of one contract for one period; ``total`` is their exact sum."""
+    """The priced lines of one contract for one period; ``total`` is their exact sum.
+
+    ``reference`` is the invoice's number once it is issued (a credit note refers to
+    it), ``issued`` its date (``None``: the day after the period) and
+    ``payment_terms`` the contract's terms of payment, if any.
+    """
 
     contract: str
     period: Period
     currency: Currency
     rounding: Rounding
     lines: tuple[Line, ...] = attrs.field(converter=_to_lines)
+    reference: str | None = attrs.field(default=None, kw_only=True)
+    issued: dt.date | None = attrs.field(default=None, kw_only=True)
+    payment_terms: PaymentTerms | None = attrs.field(default=None, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         for index, line in enumerate(self.lines):
@@ -167,6 +181,20 @@ class Invoice:
                 )
             if not line.amount.is_rounded:
                 raise InvalidValueError(f"lines[{index}] amount {line.amount} is not rounded")
+        if self.reference is not None and (
+            not isinstance(self.reference, str) or not self.reference.strip()
+        ):
+            raise InvalidTypeError(
+                f"reference must be a non-empty string or None, not {self.reference!r}"
+            )
+        if self.issued is not None and (
+            isinstance(self.issued, dt.datetime) or not isinstance(self.issued, dt.date)
+        ):
+            raise InvalidTypeError(f"issued must be a date or None, not {self.issued!r}")
+        if self.payment_terms is not None and not isinstance(self.payment_terms, PaymentTerms):
+            raise InvalidTypeError(
+                f"payment_terms must be PaymentTerms or None, not {self.payment_terms!r}"
+            )
 
     @property
     def total(self) -> Money:
@@ -202,16 +230,47 @@ class Invoice:
         """The lines a named component produced."""
         return tuple(line for line in self.lines if line.component == component)
 
+    def issue(self, reference: str, on: dt.date | None = None) -> Invoice:
+        """This invoice numbered ``reference`` and dated ``on`` (default: unchanged)."""
+        return attrs.evolve(self, reference=reference, issued=self.issued if on is None else on)
+
+    @property
+    def date(self) -> dt.date:
+        """The invoice date payment terms count from: ``issued``, else the day after
+        the period.
+        """
+        return self.period.end if self.issued is None else self.issued
+
+    @property
+    def due_date(self) -> dt.date | None:
+        """When the total is due under the payment terms (``None`` without terms)."""
+        return None if self.payment_terms is None else self.payment_terms.due_date(self.date)
+
+    def payment_schedule(self) -> tuple[Due, ...]:
+        """The amount due by each prompt-payment date, then the total by the due date
+        (empty without payment terms).
+        """
+        if self.payment_terms is None:
+            return ()
+        return self.payment_terms.schedule(self.total, self.date, self.rounding)
+
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-safe data with a stable shape; decimals are strings."""
-        return {
-            "contract": self.contract,
-            "period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()},
-            "currency": self.currency.code,
-            "rounding": self.rounding.name.lower(),
-            "lines": [line.to_dict() for line in self.lines],
-            "total": d.to_text(self.total.amount),
-        }
+        """The invoice document (format ``meterprice.invoice/1``): plain JSON-safe
+        data with a stable, documented shape; decimals are strings. See
+        :mod:`meterprice.documents`.
+        """
+        from meterprice.documents import invoice_to_dict  # noqa: PLC0415 - documents import us
+
+        return invoice_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str | None = None) -> Invoice:
+        """The invoice an invoice document describes; a
+        :class:`~meterprice.documents.DocumentError` names the path of every problem.
+        """
+        from meterprice.documents import invoice_from_dict  # noqa: PLC0415 - documents import us
+
+        return invoice_from_dict(data, source=source)
 
     def explain(self) -> str:
         """Every line with how it was computed, then the total."""

@@ -20,7 +20,7 @@ import attrs
 
 from meterprice import _decimal as d
 from meterprice.components._lines import LinesSoFar
-from meterprice.dimensions import Where
+from meterprice.dimensions import Dimensions, Where, to_dimensions
 from meterprice.errors import ContractError, InvalidTypeError
 from meterprice.invoice import Line
 from meterprice.money import Currency, Money, Rounding
@@ -138,7 +138,8 @@ class Charge:
     """An exact, unrounded charge produced by a component (a line before rounding).
 
     ``amount`` is exact (a Fraction, Decimal, int or decimal string, never a float);
-    ``basis`` explains it (``"1200 min x 0.95 EUR"``).
+    ``basis`` explains it (``"1200 min x 0.95 EUR"``); ``dimensions`` are the usage
+    dimensions it prices, when it prices one combination of them (a price matrix).
     """
 
     description: str
@@ -148,6 +149,9 @@ class Charge:
     unit: str | None = None
     unit_price: Decimal | None = None
     tags: frozenset[str] = attrs.field(default=frozenset(), converter=to_tags)
+    dimensions: Dimensions = attrs.field(
+        default=Dimensions(), converter=to_dimensions, kw_only=True
+    )
 
 
 @attrs.frozen

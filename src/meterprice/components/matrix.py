@@ -269,6 +269,7 @@ class MatrixRate(Component):
                     unit=self.unit,
                     unit_price=rate.amount,
                     tags=self.tags,
+                    dimensions=dict(zip(self.by, values, strict=True)),
                 )
             )
         return charges

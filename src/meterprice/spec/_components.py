@@ -39,6 +39,7 @@ from meterprice.components import (
 from meterprice.components.matrix import MAX_PRICES
 from meterprice.exchange import Conversion, ExchangeRate
 from meterprice.metering import Meter
+from meterprice.payment import PaymentTerms, PromptDiscount
 from meterprice.periods import Window
 from meterprice.spec._errors import Path, show
 from meterprice.spec._registry import register_component, register_structure
@@ -58,6 +59,25 @@ __all__: list[str] = []
 register_structure(
     Window,
     docs={"start": "The first day (included).", "end": "The day after the last (excluded)."},
+)
+
+register_structure(
+    PromptDiscount,
+    docs={
+        "days": "Paid within this many days of the invoice date (included).",
+        "percent": 'The discount on the total, as a percentage ("0.3" for 0.3 %).',
+    },
+)
+
+register_structure(
+    PaymentTerms,
+    docs={
+        "net_days": "The total is due this many days after the invoice date (net 45).",
+        "discounts": (
+            "Prompt-payment discounts, earliest first, each smaller than the one before: "
+            '[{days = 5, percent = "0.3"}, {days = 10, percent = "0.1"}].'
+        ),
+    },
 )
 
 _DAY_GROUPS = {

@@ -204,8 +204,22 @@ def _contract_handler() -> ContractHandler:
             ),
             "meters": "How raw events become billable metrics ([[meters]] tables).",
             "components": "The pricing components, priced in order ([[components]] tables).",
+            "payment_terms": (
+                "When invoices are due and the prompt-payment discounts before that "
+                "([payment_terms] with net_days and discounts)."
+            ),
         },
-        order=["name", "currency", "rounding", "timezone", "cycle", "term", "meters", "components"],
+        order=[
+            "name",
+            "currency",
+            "rounding",
+            "timezone",
+            "cycle",
+            "term",
+            "payment_terms",
+            "meters",
+            "components",
+        ],
         always=("name", "currency", "rounding", "timezone", "cycle", "components"),
         title="contract",
     )

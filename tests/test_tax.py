@@ -78,6 +78,7 @@ def test_exclusive_on_the_total_of_each_rate() -> None:
     assert vat.exact == Fraction("66.666")
     assert vat.unit_price == Money("0.20", "EUR")
     assert vat.basis == "20% of 333.33 EUR (1 line at this rate), rounded once"
+    assert str(invoice).splitlines()[-1] == "Net 433.33, tax 72.17, gross 505.50 EUR"
     assert invoice.explain().splitlines()[-1] == (
         "  net 433.33 EUR, VAT 5.5% 5.50 EUR, VAT 20% 66.67 EUR, gross 505.50 EUR"
     )
@@ -471,6 +472,7 @@ def test_an_invoice_without_a_clause_has_no_tax() -> None:
     assert invoice.tax == Money("0.00", "EUR")
     assert invoice.net == invoice.gross == Money("433.33", "EUR")
     assert "gross" not in invoice.explain()
+    assert str(invoice).splitlines()[-1].startswith("Total")
 
 
 def test_tax_lines_are_in_the_invoice_document() -> None:

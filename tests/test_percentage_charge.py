@@ -8,6 +8,7 @@ test says otherwise; every expected figure is worked out by hand next to it.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from fractions import Fraction
@@ -20,6 +21,8 @@ from meterprice import (
     Contract,
     ContractError,
     Dimensions,
+    Event,
+    Meter,
     Money,
     PercentageCharge,
     PricingError,
@@ -334,3 +337,36 @@ def test_the_cost_function_is_the_charge_at_every_volume(
     at = fixed + mix.usage(volume)
     exact = sum((line.exact for line in contract.invoice(at, "2026-11").lines), Fraction(0))
     assert f(volume) == exact
+
+
+def test_days_order_transactions_before_their_identifiers() -> None:
+    meter = Meter("amount", group_by=("payment",))
+    contract = Contract("Shop", "EUR", [charge(free_transactions=1)], meters=[meter])
+    events = [
+        Event("amount", "100.00", dt.datetime(2026, 11, 3, 10), {"payment": "a"}),
+        Event("amount", "250.00", dt.datetime(2026, 11, 2, 9), {"payment": "b"}),
+        Event("amount", "40.00", dt.datetime(2026, 11, 4, 8), {"payment": "c"}),
+    ]
+    invoice = contract.invoice(events, "2026-11")
+    # b, on the 2nd, is the first and free: 2 % of (100 + 40) = 2.80; 2 x 0.30 = 0.60
+    assert [str(line.amount.amount) for line in invoice.lines] == ["2.80", "0.60"]
+    daily = Usage.from_daily(
+        {
+            "2026-11-03": {("amount", (("payment", "a"),)): "100.00"},
+            "2026-11-02": {("amount", (("payment", "b"),)): "250.00"},
+            "2026-11-04": {("amount", (("payment", "c"),)): "40.00"},
+        }
+    )
+    assert contract.invoice(daily, "2026-11") == invoice
+    # undated totals have no days: the identifiers order them, a first
+    undated = usage(["100.00", "250.00", "40.00"])
+    assert priced(charge(free_transactions=1), undated)[0] == ("Payments", "5.80")
+    # the cost function orders them as the invoice does; an undated volume (a new payment
+    # d) has no day and comes first: at 0 it earns nothing and b stays free (2.80 + 0.60);
+    # above 0, d is free and b pays: 2 % of (250 + 100 + 40) = 7.80, 3 x 0.30 = 0.90
+    mix = Mix.of("amount", [({"payment": "d"}, 1)])
+    f = cost_function(contract, mix, "2026-11", upto=100, base=daily)
+    assert f(0) == Fraction("3.40")
+    assert f(50) == Fraction("8.70")
+    exact = contract.invoice(daily + mix.usage(50), "2026-11").lines
+    assert sum((line.exact for line in exact), Fraction(0)) == f(50)

@@ -7,6 +7,7 @@ Every expected figure is worked out by hand in a comment next to it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from strategies import roundings
 
 from meterprice import (
+    Charge,
     Component,
     Contract,
     ContractError,
@@ -27,6 +29,7 @@ from meterprice import (
     Money,
     Percentage,
     PerUnit,
+    PricingContext,
     PricingError,
     RecurringFee,
     Rounding,
@@ -78,6 +81,7 @@ def test_exclusive_on_the_total_of_each_rate() -> None:
     assert vat.exact == Fraction("66.666")
     assert vat.unit_price == Money("0.20", "EUR")
     assert vat.basis == "20% of 333.33 EUR (1 line at this rate), rounded once"
+    assert str(invoice).splitlines()[-1] == "Net 433.33, tax 72.17, gross 505.50 EUR"
     assert invoice.explain().splitlines()[-1] == (
         "  net 433.33 EUR, VAT 5.5% 5.50 EUR, VAT 20% 66.67 EUR, gross 505.50 EUR"
     )
@@ -471,6 +475,7 @@ def test_an_invoice_without_a_clause_has_no_tax() -> None:
     assert invoice.tax == Money("0.00", "EUR")
     assert invoice.net == invoice.gross == Money("433.33", "EUR")
     assert "gross" not in invoice.explain()
+    assert str(invoice).splitlines()[-1].startswith("Total")
 
 
 def test_tax_lines_are_in_the_invoice_document() -> None:
@@ -490,3 +495,45 @@ def test_a_rate_says_its_tag() -> None:
     assert REDUCED.matches(frozenset({"training", "usage"}))
     assert not REDUCED.matches(frozenset({"usage"}))
     assert STANDARD.matches(frozenset())
+
+
+# -- lines whose tags come from the components they wrap or from their kind ---------------------
+#: The tag the credit lines of :class:`Credit` carry (a module constant, as in
+#: meterprice.components.service_credits).
+GOODWILL_TAG = "goodwill"
+
+
+@attrs.frozen
+class Credit(Component):
+    """A credit of 50.00 whose line carries GOODWILL_TAG besides the component's tags."""
+
+    def price(self, ctx: PricingContext) -> Sequence[Charge]:
+        return (Charge("Goodwill", "-50.00", "agreed", tags=self.tags | {GOODWILL_TAG}),)
+
+
+def test_a_rate_takes_the_lines_tagged_by_their_kind() -> None:
+    contract = support(
+        Tax([TaxRate("exempt", percent=0, tags={GOODWILL_TAG}), REDUCED, STANDARD]),
+        Credit("Goodwill"),
+    )
+    invoice = contract.invoice({"minutes": 1001}, "2026-11")
+    # the credit is exempt: 0 % of -50.00; reduced 5.50; standard 20 % of 333.33 = 66.67
+    assert [str(line.amount.amount) for line in invoice.lines] == [
+        "333.33", "100.00", "-50.00", "0.00", "5.50", "66.67",
+    ]  # fmt: skip
+    f = cost_function(contract, "minutes", "2026-11", upto=10000)
+    # 1000 min: 333 x 1.2 + 100 x 1.055 - 50 = 455.1
+    assert f(1000) == Fraction("455.1")
+
+
+def test_tags_a_component_adds_to_its_lines_count_as_carried() -> None:
+    from meterprice.tax import line_tags  # noqa: PLC0415
+
+    relief = attrs.make_class("Relief", {"relief_tag": attrs.field(default="relief")})()
+    assert "relief" in line_tags(relief)
+    assert line_tags(object()) == frozenset()
+    from meterprice.components.escalators import Escalator  # noqa: PLC0415
+
+    minutes = PerUnit("Minutes", metric="minutes", rate="0.95 EUR")
+    wrapped = Escalator("Minutes", component=minutes, anniversary="2026-01-01", percent=3)
+    assert line_tags(attrs.evolve(wrapped, tags={"usage"})) == {"usage"}

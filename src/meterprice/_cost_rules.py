@@ -56,7 +56,8 @@ def _roots(
 def _percentage_charge(component: PercentageCharge, model: CostModel) -> Piecewise:
     groups = model.groups(component.metric, component._names, component.where)
     moving = []
-    for _, found in component.ordered(groups):
+    days = component.first_days(model.base + model.mix.usage(model.lo))
+    for _, found in component.ordered(groups, days):
         a = sum((groups[dims][0] for dims in found), Fraction(0))
         b = sum((groups[dims][1] for dims in found), Fraction(0))
         moving.append((a, b))

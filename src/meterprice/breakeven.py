@@ -42,6 +42,7 @@ from meterprice.errors import ContractError, InvalidValueError, PricingError
 from meterprice.money import Currency
 from meterprice.periods import Period
 from meterprice.piecewise import Piecewise
+from meterprice.tax import line_tags
 from meterprice.usage import Usage, display_quantity
 
 __all__ = [
@@ -676,6 +677,7 @@ def cost_function(
     source = _UsageSource(contract, at_start, chosen, spread)
     term = contract.term.within(chosen)
     earlier: list[tuple[frozenset[str], Piecewise]] = []
+    taxed: list[tuple[frozenset[str], Piecewise]] = []  # by the tags a component's lines carry
     parts: list[tuple[str, Piecewise]] = []
     for index, component in enumerate(contract.components):
         active = None if term is None else component.active.within(term)
@@ -707,14 +709,15 @@ def cost_function(
                 )
             function = rule(component, model)
         earlier.append((component.tags, function))
+        taxed.append((line_tags(component), function))
         parts.append((component.name, function))
     currency = contract.currency
     if contract.conversion is not None and factor is not None:  # in the invoice currency
         parts = [(name, f.scale(factor)) for name, f in parts]
-        earlier = [(tags, f.scale(factor)) for tags, f in earlier]
+        taxed = [(tags, f.scale(factor)) for tags, f in taxed]
         currency = contract.conversion.currency
     if contract.tax is not None:  # exclusive tax: each rate's share of its lines
-        parts.append((contract.tax.name, contract.tax.cost(earlier, lo, hi)))
+        parts.append((contract.tax.name, contract.tax.cost(taxed, lo, hi)))
     total = Piecewise.sum((f for _, f in parts), lo, hi)
     return CostFunction(contract.name, mix.metric, currency, total.simplify(), tuple(parts))
 

@@ -31,7 +31,7 @@ from meterprice.metering import Meter, meter_events
 from meterprice.money import Currency, Money, Rounding
 from meterprice.payment import PaymentTerms
 from meterprice.periods import Cycle, Period, Window
-from meterprice.tax import Tax
+from meterprice.tax import Tax, line_tags
 from meterprice.usage import Event, Usage, display_quantity
 
 __all__ = ["Contract", "Spread", "UsageInput"]
@@ -191,7 +191,7 @@ class Contract:
                 f"conversion.currency: the contract is already in {self.currency.code}"
             )
         if self.tax is not None:
-            self.tax.check([(component.name, component.tags) for component in self.components])
+            self.tax.check([(c.name, c.tags, line_tags(c)) for c in self.components])
 
     def _check_tags(self) -> None:
         seen: set[str] = set()

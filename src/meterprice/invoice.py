@@ -321,7 +321,10 @@ class Invoice:
 
         rule = "  ".join("-" * w for w in widths)
         title = f"{self.contract}: {self.period} ({self.currency.code})"
-        return "\n".join([title, fmt(header), rule, *map(fmt, rows), rule, fmt(total_row)])
+        out = [title, fmt(header), rule, *map(fmt, rows), rule, fmt(total_row)]
+        if any(TAX_TAG in line.tags for line in self.lines):  # net + tax = gross (the total)
+            out.append(f"Net {self.net.amount:,f}, tax {self.tax.amount:,f}, gross {self.gross}")
+        return "\n".join(out)
 
     def _repr_html_(self) -> str:
         esc = html.escape

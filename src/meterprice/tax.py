@@ -18,6 +18,7 @@ the customer accounts for the tax.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -31,7 +32,7 @@ from meterprice.invoice import INCLUDED_TAX_TAG, TAX_TAG, Line
 from meterprice.money import Currency, Money, Rounding
 from meterprice.piecewise import Piecewise
 
-__all__ = ["RESERVED_TAGS", "REVERSE_CHARGE_TAG", "Tax", "TaxRate"]
+__all__ = ["RESERVED_TAGS", "REVERSE_CHARGE_TAG", "Tax", "TaxRate", "line_tags"]
 
 #: The tag of the tax line of a rate under the reverse-charge rule (no tax).
 REVERSE_CHARGE_TAG = "reverse-charge"
@@ -41,6 +42,28 @@ RESERVED_TAGS = frozenset({TAX_TAG, INCLUDED_TAX_TAG, REVERSE_CHARGE_TAG})
 
 #: Most lines an ``on="lines"`` basis lists one by one.
 SHOWN_LINES = 8
+
+
+def line_tags(component: object) -> frozenset[str]:
+    """The tags a component's lines may carry: its own, those of the components it
+    wraps (an escalator's), the values of its ``*_tag`` fields and the ``*_TAG``
+    constants of its module (the tags a service credit adds to its lines).
+    """
+    tags: set[str] = set(getattr(component, "tags", frozenset()))
+    module = sys.modules.get(type(component).__module__)
+    for name, value in vars(module).items() if module is not None else ():
+        if name.endswith("_TAG") and isinstance(value, str):
+            tags.add(value)
+    fields: tuple[attrs.Attribute[object], ...] = getattr(type(component), "__attrs_attrs__", ())
+    for field in fields:
+        value = getattr(component, field.name)
+        if field.name.endswith("_tag") and isinstance(value, str):
+            tags.add(value)
+        nested = value if isinstance(value, tuple) else (value,)
+        for item in nested:
+            if item is not component and attrs.has(type(item)) and hasattr(item, "price"):
+                tags |= line_tags(item)
+    return frozenset(tags)
 
 
 def _percent(value: object) -> Decimal:
@@ -179,12 +202,12 @@ class Tax:
                 return rate
         return None
 
-    def check(self, components: Sequence[tuple[str, frozenset[str]]]) -> None:
-        """Refuse a clause whose rates do not fit the components ``(name, tags)``: a
-        rate tag that no component carries, a component that no rate takes, or a
-        component carrying a tag reserved for tax lines.
+    def check(self, components: Sequence[tuple[str, frozenset[str], frozenset[str]]]) -> None:
+        """Refuse a clause whose rates do not fit the components ``(name, own tags,
+        tags its lines may carry)``: a rate tag that no line can carry, a component
+        that no rate takes, or a component carrying a tag reserved for tax lines.
         """
-        carried = frozenset().union(*(tags for _, tags in components))
+        carried = frozenset().union(*(lines for _, _, lines in components))
         for index, rate in enumerate(self.rates):
             unknown = rate.tags - carried
             if unknown:
@@ -192,7 +215,7 @@ class Tax:
                     f"tax.rates[{index}].tags: no component carries "
                     f"{', '.join(sorted(unknown))} (a typo, or a rate that taxes nothing)"
                 )
-        for index, (name, tags) in enumerate(components):
+        for index, (name, tags, lines) in enumerate(components):
             if name == self.name:
                 raise ContractError(
                     f"components[{index}]: the name {name!r} is that of the tax clause, "
@@ -204,10 +227,10 @@ class Tax:
                     f"components[{index}] ({name!r}) carries {', '.join(sorted(reserved))}, "
                     "a tag only tax lines carry"
                 )
-            if self.rate_of(tags) is None:
+            if self.rate_of(lines) is None:
                 raise ContractError(
                     f"tax.rates: no rate of {self.name} takes the lines of components[{index}] "
-                    f"({name!r}, tags {', '.join(sorted(tags)) or 'none'}): give a rate one "
+                    f"({name!r}, tags {', '.join(sorted(lines)) or 'none'}): give a rate one "
                     "of its tags, or add a last rate without tags"
                 )
 

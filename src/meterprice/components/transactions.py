@@ -9,14 +9,16 @@ Free allowances are used up in event order: the first ``free_transactions``
 transactions, and the first ``free_amount`` of the amounts (a transaction the
 allowance only partly covers pays on the rest). With both, the allowance ends with
 whichever runs out first. A free transaction pays neither the percentage nor the
-fixed fee. Event order is the order of the values of the dimension ``order`` (an
-ISO 8601 timestamp, or a sequence number), or of the transaction identifiers when
-no ``order`` is named; values that are all integers compare as numbers, others as
-text. Transactions whose amount is zero or less earn nothing and use no allowance.
+fixed fee. Event order is the day of each transaction (in day-resolved usage), then
+the order of the values of the dimension ``order`` (an ISO 8601 timestamp, or a
+sequence number), or of the transaction identifiers when no ``order`` is named;
+values that are all integers compare as numbers, others as text. Transactions whose
+amount is zero or less earn nothing and use no allowance.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -196,10 +198,25 @@ class PercentageCharge(Component):
         return True
 
     # -- event order ----------------------------------------------------------------------------
+    def first_days(self, usage: Usage) -> dict[str, dt.date]:
+        """The first day of each transaction in ``usage`` (``date.min`` when undated)."""
+        days: dict[str, dt.date] = {}
+        for day, metric, dims, _ in usage.daily_items():
+            found = dims.get(self.per_transaction)
+            if metric != self.metric or found is None or not self.where.matches(dims):
+                continue
+            first = day or dt.date.min
+            days[found] = min(days.get(found, first), first)
+        return days
+
     def ordered(
-        self, groups: dict[Dimensions, tuple[Fraction, Fraction]] | dict[Dimensions, Fraction]
+        self,
+        groups: dict[Dimensions, tuple[Fraction, Fraction]] | dict[Dimensions, Fraction],
+        days: dict[str, dt.date] | None = None,
     ) -> list[tuple[str, list[Dimensions]]]:
-        """The transaction identifiers in event order, each with its groups."""
+        """The transaction identifiers in event order, each with its groups: by the first
+        day of each (from ``days``), then by the ``order`` values or the identifiers.
+        """
         names = self._names
         by_id: dict[str, list[Dimensions]] = {}
         lacking = []
@@ -218,9 +235,11 @@ class PercentageCharge(Component):
         keys = _sort_key(sorted({dims[field] for found in by_id.values() for dims in found}))
         ids = _sort_key(sorted(by_id))
 
-        def position(item: tuple[str, list[Dimensions]]) -> tuple[tuple[int, str], ...]:
+        on = days or {}
+
+        def position(item: tuple[str, list[Dimensions]]) -> tuple[object, ...]:
             first = min(keys[dims[field]] for dims in item[1])
-            return (first, ids[item[0]])
+            return (on.get(item[0], dt.date.min), first, ids[item[0]])
 
         return sorted(by_id.items(), key=position)
 
@@ -285,8 +304,10 @@ class PercentageCharge(Component):
     # -- pricing ------------------------------------------------------------------------------
     def _amounts(self, usage: Usage) -> list[Fraction]:
         groups = usage.groups(self.metric, self._names, self.where)
+        days = self.first_days(usage)
         return [
-            sum((groups[dims] for dims in found), Fraction(0)) for _, found in self.ordered(groups)
+            sum((groups[dims] for dims in found), Fraction(0))
+            for _, found in self.ordered(groups, days)
         ]
 
     def price(self, ctx: PricingContext) -> Sequence[Charge]:

@@ -13,10 +13,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import Case, cases
+from test_exchange import RATES
+from test_exchange import support as exchange_support
 
 from meterprice import (
     Contract,
     ContractError,
+    Conversion,
     Currency,
     CurrencyMismatchError,
     Dimensions,
@@ -240,7 +243,7 @@ def test_a_bad_credit_note_document_names_every_path() -> None:
 def test_rerate_refuses_another_contract_currency_or_period() -> None:
     with pytest.raises(ContractError, match="of contract 'Support', not 'Other'"):
         rerate(original(), support("Other"), BILLED, reason="r")
-    with pytest.raises(CurrencyMismatchError, match="in EUR, contract 'Support' in CHF"):
+    with pytest.raises(CurrencyMismatchError, match="in EUR, contract 'Support' invoices in CHF"):
         rerate(original(), support(currency="CHF"), BILLED, reason="r")
     december = support().invoice(BILLED, "2026-12")
     with pytest.raises(PeriodError, match="covers 2026-11, the re-rated one 2026-12"):
@@ -378,3 +381,13 @@ def test_more_bad_credit_note_documents() -> None:
     data["lines"][0] = []
     with pytest.raises(DocumentError, match=r"lines\[0\]: must be a table \(a correction line\)"):
         CreditNote.from_dict(data)
+
+
+def test_rerating_a_converted_invoice_uses_its_invoice_date() -> None:
+    contract = exchange_support(Conversion("USD", RATES, reference="invoice_date"))
+    first = contract.invoice({"minutes": 1000}, "2026-11", invoice_date=dt.date(2026, 11, 30))
+    note = rerate(Invoice.from_dict(first.to_dict()), contract, {"minutes": 1001}, reason="late")
+    # the rate of 2026-11-30, 1.0832: 1000 x 0.333 = 333.00 EUR -> 360.7056 -> 360.71 USD;
+    # 1001 x 0.333 = 333.333 -> 333.33 EUR -> 361.063056 -> 361.06 USD; +0.35 USD
+    assert [str(line.amount) for line in note.lines] == ["0.35 USD"]
+    assert note.currency.code == "USD"

@@ -7,6 +7,9 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import decimals, money, roundings
 
 from meterprice import Contract, ContractError, Money, RecurringFee, Rounding
 from meterprice.payment import Due, PaymentTerms, PromptDiscount
@@ -154,3 +157,33 @@ def test_bad_terms_are_refused_with_their_paths() -> None:
     with pytest.raises(SpecError) as caught:
         loads_contract(late.replace('percent = "0.1"', "percent = 0.1"))
     assert caught.value.paths == ["payment_terms.discounts[1].percent"]
+
+
+@given(
+    total=money(),
+    rounding=roundings(),
+    percents=st.lists(
+        decimals(min_value="0.01", max_value="99.99"), min_size=0, max_size=4, unique=True
+    ),
+    data=st.data(),
+)
+def test_paying_later_never_costs_less_and_never_more_than_the_total(
+    total: Money, rounding: Rounding, percents: list[Decimal], data: st.DataObject
+) -> None:
+    ordered = sorted(percents, reverse=True)  # larger discounts come first
+    days = sorted(
+        data.draw(
+            st.lists(st.integers(0, 60), min_size=len(ordered), max_size=len(ordered), unique=True)
+        )
+    )
+    terms = PaymentTerms(61, [PromptDiscount(d, p) for d, p in zip(days, ordered, strict=True)])
+    schedule = terms.schedule(total, dt.date(2026, 12, 1), rounding)
+    amounts = [due.amount for due in schedule]
+    assert amounts == sorted(amounts)  # each later date: at least as much is due
+    assert schedule[-1].amount == total
+    quantum = Fraction(1, 10**total.currency.minor_units)
+    for due, discount in zip(schedule, terms.discounts, strict=False):
+        assert due.exact == Fraction(total.amount) * (1 - Fraction(discount.percent) / 100)
+        assert abs(Fraction(due.amount.amount) - due.exact) < quantum  # rounded once
+        assert due.amount.is_rounded
+        assert due.by == dt.date(2026, 12, 1) + dt.timedelta(days=discount.days)

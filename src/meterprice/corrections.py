@@ -329,9 +329,11 @@ def rerate(
     contract, late or corrected usage) and give the difference as a credit note.
 
     ``options`` are passed on to :meth:`~meterprice.Contract.invoice`
-    (``previous_usage=``, ``spread=``). The contract must be the original's (same name
-    and currency); ``original`` may be an invoice read back from its stored document
-    with :meth:`~meterprice.Invoice.from_dict`.
+    (``previous_usage=``, ``spread=``; ``invoice_date=`` defaults to the original's
+    ``issued`` date, so that a conversion at the invoice date's rate uses the same
+    rate). The contract must be the original's (same name and invoice currency);
+    ``original`` may be an invoice read back from its stored document with
+    :meth:`~meterprice.Invoice.from_dict`.
 
     >>> from meterprice import Contract, PerUnit
     >>> minutes = PerUnit("Minutes", metric="minutes", rate="0.95 EUR")
@@ -345,15 +347,18 @@ def rerate(
         raise InvalidTypeError(f"original must be an Invoice, not {original!r}")
     if not isinstance(contract, Contract):
         raise InvalidTypeError(f"contract must be a Contract, not {contract!r}")
-    if contract.currency != original.currency:
+    invoiced = contract.currency if contract.conversion is None else contract.conversion.currency
+    if invoiced != original.currency:
         raise CurrencyMismatchError(
             f"the original invoice is in {original.currency.code}, contract "
-            f"{contract.name!r} in {contract.currency.code}"
+            f"{contract.name!r} invoices in {invoiced.code}"
         )
     if contract.name != original.contract:
         raise ContractError(
             f"the original invoice is of contract {original.contract!r}, not "
             f"{contract.name!r}: re-rate it with its own (amended) contract"
         )
+    # the same invoice date: a conversion at the invoice date's rate uses the same rate
+    options.setdefault("invoice_date", original.issued)
     revised = contract.invoice(usage, original.period, **options)
     return CreditNote.between(original, revised, reason=reason, reference=reference)

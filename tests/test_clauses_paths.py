@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -54,7 +55,7 @@ def agreement_events(draw: st.DrawFn) -> list[Event]:
     return events
 
 
-def table(events: list[Event]) -> object:
+def table(events: list[Event]) -> Any:
     return pa.table(
         {
             "metric": [event.metric for event in events],

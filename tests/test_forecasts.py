@@ -233,7 +233,7 @@ def test_cost_functions_follow_the_band() -> None:
 
 def test_malformed_values_are_refused() -> None:
     with pytest.raises(TypeError, match="period must be a period"):
-        VolumeForecast(202611, volume=1, hours=1)  # type: ignore[arg-type]
+        VolumeForecast(202611, volume=1, hours=1)
     assert VolumeForecast(Period.month(2026, 11), volume=1, hours=1).period == "2026-11"
     with pytest.raises(TypeError, match="forecasts must be a list"):
         contract(forecasts="2026-11")

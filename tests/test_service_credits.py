@@ -583,23 +583,23 @@ def test_malformed_values_are_refused_with_their_field() -> None:
     with pytest.raises(ContractError, match="an amount must be positive"):
         CreditBand("< 80", credit="-5 EUR")
     with pytest.raises(TypeError, match="when must be a comparison"):
-        CreditBand(80)  # type: ignore[arg-type]
+        CreditBand(80)
     with pytest.raises(TypeError, match="bands must be a list of CreditBand"):
-        Kpi("SL", value=1, better="higher", bands="< 80")  # type: ignore[arg-type]
+        Kpi("SL", value=1, better="higher", bands="< 80")
     with pytest.raises(ContractError, match="bands must list at least one band"):
         Kpi("SL", value=1, better="higher", bands=[])
     with pytest.raises(TypeError, match=r"bands\[0\] is not a CreditBand"):
-        Kpi("SL", value=1, better="higher", bands=["< 80"])  # type: ignore[list-item]
+        Kpi("SL", value=1, better="higher", bands=["< 80"])
     with pytest.raises(TypeError, match="a metric must be a non-empty string"):
         Kpi("SL", metric="", better="higher", bands=[band])
     with pytest.raises(TypeError, match="a figure's name must be a non-empty string"):
         Kpi(" ", value=1, better="higher", bands=[band])
     with pytest.raises(TypeError, match="kpis must be a list of Kpi"):
-        ServiceCredits("SLA", of={"usage"}, kpis="SL")  # type: ignore[arg-type]
+        ServiceCredits("SLA", of={"usage"}, kpis="SL")
     with pytest.raises(ContractError, match="kpis must list at least one figure"):
         ServiceCredits("SLA", of={"usage"}, kpis=[])
     with pytest.raises(TypeError, match=r"kpis\[0\] is not a Kpi"):
-        ServiceCredits("SLA", of={"usage"}, kpis=[band])  # type: ignore[list-item]
+        ServiceCredits("SLA", of={"usage"}, kpis=[band])
     with pytest.raises(ContractError, match="earn_back_percent must be more than 0"):
         ServiceCredits("SLA", of={"usage"}, kpis=[kpis()[3]], earn_back_percent=0)
 

@@ -186,3 +186,22 @@ def test_shares_and_means_merge_exactly_over_days_and_files(events: list[Event],
             ),
             "2026-11",
         )
+
+
+def test_a_csv_file_with_a_share_meter_is_read_row_by_row(tmp_path: Path) -> None:
+    at = "2026-11-03T10:00:00+00:00"
+    path = tmp_path / "usage.csv"
+    path.write_text(
+        "metric,quantity,timestamp\n"
+        f"handle_minutes,1000,{at}\n"
+        # 2 of 4 calls within 20 s: 50 %, below 60 %: 2 % of 800.00 = 16.00 and 50.00
+        f"wait,10,{at}\nwait,20,{at}\nwait,25,{at}\nwait,90,{at}\n",
+        encoding="utf-8",
+    )
+    (invoice,) = price_file(SLA, UsageFile(path), [SLA.billing_period("2026-11")])
+    # ASA (10 + 20 + 25 + 90) / 4 = 36.25 s > 30: 1 % of 800.00 = 8.00
+    assert [str(line.amount) for line in invoice.lines] == [
+        "800.00 EUR",
+        "-66.00 EUR",
+        "-8.00 EUR",
+    ]

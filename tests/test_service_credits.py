@@ -652,3 +652,9 @@ def test_earn_back_skips_credits_that_were_relieved_or_come_too_late() -> None:
     ]
     invoices = priced.invoices(events, "2026-01-01", "2026-04-01")
     assert earn_back(invoices, sla) == invoices
+
+
+def test_cost_function_refuses_a_relief_decided_by_another_clause() -> None:
+    relieved = contract(kpis=[kpis()[3]], relieved_by={"usage"})
+    with pytest.raises(ContractError, match="waived when a line tagged usage appears"):
+        cost_function(relieved, "handle_minutes", "2026-11", upto=100)

@@ -7,7 +7,7 @@ Every expected figure is worked out by hand in a comment next to it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
@@ -17,6 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from meterprice import (
+    Charge,
+    Component,
     Contract,
     ContractError,
     Escalator,
@@ -25,6 +27,7 @@ from meterprice import (
     MinimumSpend,
     Money,
     PerUnit,
+    PricingContext,
     PricingError,
     RecurringFee,
     SetupFee,
@@ -358,3 +361,21 @@ def test_a_one_off_fee_is_escalated_in_its_month() -> None:
     assert [str(line.amount) for line in invoice.lines] == ["1050.00 EUR"]  # 1000 x 1.05
     with pytest.raises(ContractError, match=r"components\[0\]\.component\.on: .* outside"):
         Contract("Setup", "EUR", [setup], term={"end": "2027-01-01"})
+
+
+@attrs.frozen
+class _Unruled(Component):
+    """A component with no exact cost rule."""
+
+    @property
+    def metrics(self) -> frozenset[str]:
+        return frozenset({"handle_minutes"})
+
+    def price(self, ctx: PricingContext) -> Sequence[Charge]:
+        return ()
+
+
+def test_cost_function_names_an_escalated_component_without_a_rule() -> None:
+    contract = escalated(percent=3, component=_Unruled("Custom"))
+    with pytest.raises(ContractError, match=r"'Custom' .* no exact cost rule is registered"):
+        cost_function(contract, "handle_minutes", "2027-05", upto=10)

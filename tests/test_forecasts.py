@@ -268,3 +268,8 @@ def test_cost_functions_at_the_edges_of_the_domain() -> None:
     assert above(10000) == 20000  # 10000 x 2.00, no minimum above the edge
     below = cost_function(contract(**minimum), "calls", "2026-11", start=1, upto=100)
     assert below(50) == 18000
+
+
+def test_cost_function_of_a_period_without_a_forecast() -> None:
+    f = cost_function(contract(missing="ignore"), "calls", "2026-12", upto=100)
+    assert f(100) == 200  # the calls alone: no forecast, no band

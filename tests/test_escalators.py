@@ -7,23 +7,30 @@ Every expected figure is worked out by hand in a comment next to it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from meterprice import (
+    Charge,
+    Component,
     Contract,
     ContractError,
     Escalator,
     IndexValue,
     Invoice,
     MinimumSpend,
+    Money,
     PerUnit,
+    PricingContext,
     PricingError,
     RecurringFee,
+    SetupFee,
     SpecError,
     Tier,
     Tiered,
@@ -31,6 +38,7 @@ from meterprice import (
     loads_contract,
 )
 from meterprice.breakeven import cost_function
+from meterprice.components.escalators import _map_money
 
 MINUTES = PerUnit("Minutes", metric="handle_minutes", rate="0.95 EUR", unit="min")
 
@@ -294,3 +302,80 @@ def test_cost_functions_follow_the_factor() -> None:
     )
     # 0.95 x 1.0609 = 1.007855 -> 1.01
     assert g(1000) == Decimal("1010")
+
+
+def test_malformed_values_are_refused() -> None:
+    with pytest.raises(TypeError, match="component must be a Component"):
+        escalated(percent=3, component="Minutes")
+    with pytest.raises(TypeError, match="index must be a list of IndexValue"):
+        escalated(index="CPI")
+    with pytest.raises(TypeError, match=r"index\[0\] is not an IndexValue"):
+        escalated(index=[("2026-01-01", "100")])
+    with pytest.raises(ContractError, match="places must be a whole number from 0 to 12"):
+        escalated(percent=3, round_at="rate", places=13)
+
+
+def test_a_minimum_is_escalated_by_its_amount() -> None:
+    floor = MinimumSpend("Floor", amount="100.00 EUR")
+    with pytest.raises(ContractError, match="round_at: 'line' multiplies the component's"):
+        Escalator("Fee", component=floor, anniversary="2026-01-01", percent=10)
+    escalated_floor = Escalator(
+        "Fee", component=floor, anniversary="2026-01-01", percent=10, round_at="factor", places=4
+    )
+    invoice = Contract(
+        "Fee", "EUR", [PerUnit("Minutes", metric="m", rate="0.01 EUR"), escalated_floor]
+    ).invoice({"m": 1}, "2027-02")
+    # the floor 100.00 x 1.1 = 110.00, less the 0.01 above it: 109.99, a line without a
+    # unit price
+    assert [str(line.amount) for line in invoice.lines] == ["0.01 EUR", "109.99 EUR"]
+    assert invoice.lines[1].unit_price is None
+    assert "escalated x factor 1.1" in invoice.lines[1].basis
+
+
+@attrs.frozen
+class _Priced:
+    price: Money
+    table: Mapping[str, Money]
+    label: str = "x"
+    derived: int = attrs.field(init=False, default=0)
+
+
+def test_every_money_inside_nested_values_is_mapped() -> None:
+    value = _Priced(Money("1.00", "EUR"), {"a": Money("2.00", "EUR")})
+    doubled = _map_money(value, lambda money: Money(money.amount * 2, money.currency))
+    assert doubled.price == Money("2.00", "EUR")
+    assert doubled.table == {"a": Money("4.00", "EUR")}
+    unchanged = _map_money(_Priced(Money("1.00", "EUR"), {}), lambda money: money)
+    assert unchanged.table == {}
+
+
+def test_a_one_off_fee_is_escalated_in_its_month() -> None:
+    setup = Escalator(
+        "Setup",
+        component=SetupFee("Setup", amount="1000.00 EUR", on="2027-03-01"),
+        anniversary="2026-01-01",
+        percent=5,
+    )
+    assert setup.one_off_dates == (("component.on", dt.date(2027, 3, 1)),)
+    invoice = Contract("Setup", "EUR", [setup]).invoice({}, "2027-03")
+    assert [str(line.amount) for line in invoice.lines] == ["1050.00 EUR"]  # 1000 x 1.05
+    with pytest.raises(ContractError, match=r"components\[0\]\.component\.on: .* outside"):
+        Contract("Setup", "EUR", [setup], term={"end": "2027-01-01"})
+
+
+@attrs.frozen
+class _Unruled(Component):
+    """A component with no exact cost rule."""
+
+    @property
+    def metrics(self) -> frozenset[str]:
+        return frozenset({"handle_minutes"})
+
+    def price(self, ctx: PricingContext) -> Sequence[Charge]:
+        return ()
+
+
+def test_cost_function_names_an_escalated_component_without_a_rule() -> None:
+    contract = escalated(percent=3, component=_Unruled("Custom"))
+    with pytest.raises(ContractError, match=r"'Custom' .* no exact cost rule is registered"):
+        cost_function(contract, "handle_minutes", "2027-05", upto=10)

@@ -19,6 +19,7 @@ from meterprice import (
     ForecastBand,
     Invoice,
     Kpi,
+    Period,
     PerUnit,
     PricingError,
     ServiceCredits,
@@ -228,3 +229,47 @@ def test_cost_functions_follow_the_band() -> None:
     assert g(8499) == 18000
     assert g(8500) == 17000
     assert g(12000) == 24000
+
+
+def test_malformed_values_are_refused() -> None:
+    with pytest.raises(TypeError, match="period must be a period"):
+        VolumeForecast(202611, volume=1, hours=1)
+    assert VolumeForecast(Period.month(2026, 11), volume=1, hours=1).period == "2026-11"
+    with pytest.raises(TypeError, match="forecasts must be a list"):
+        contract(forecasts="2026-11")
+    with pytest.raises(TypeError, match=r"forecasts\[0\] is not a VolumeForecast"):
+        contract(forecasts=["2026-11"])
+    with pytest.raises(ContractError, match="above must not be negative"):
+        contract(above=-1)
+    with pytest.raises(ContractError, match="a rate per hour must be positive"):
+        contract(rate="0 EUR")
+    with pytest.raises(TypeError, match="relief_tag must be a non-empty string"):
+        contract(relief_tag="")
+
+
+def test_cost_functions_at_the_edges_of_the_domain() -> None:
+    minimum = {"rate": None, "minimum_rate": "30.00 EUR", "of": {"usage"}}
+    # no forecast for December, ignored: the band costs nothing
+    ignored = cost_function(
+        contract(missing="ignore"),
+        "chats",
+        "2026-12",
+        upto=10,
+        base=Usage.from_totals({"calls": 10}),
+    )
+    assert ignored(5) == 20  # the 10 calls at 2.00
+    # the volume analysed is not the band's metric: a constant step
+    other = cost_function(
+        contract(**minimum), "chats", "2026-11", upto=10, base=Usage.from_totals({"calls": 100})
+    )
+    assert other(5) == 18000  # lifted to the minimum whatever the chats
+    # a domain wholly above or wholly below the edge
+    above = cost_function(contract(**minimum), "calls", "2026-11", start=9000, upto=20000)
+    assert above(10000) == 20000  # 10000 x 2.00, no minimum above the edge
+    below = cost_function(contract(**minimum), "calls", "2026-11", start=1, upto=100)
+    assert below(50) == 18000
+
+
+def test_cost_function_of_a_period_without_a_forecast() -> None:
+    f = cost_function(contract(missing="ignore"), "calls", "2026-12", upto=100)
+    assert f(100) == 200  # the calls alone: no forecast, no band

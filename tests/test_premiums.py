@@ -254,3 +254,22 @@ def test_cost_function_says_why_it_cannot() -> None:
             upto=100,
             base=Usage.from_daily({"2026-12-01": {}}),
         )
+
+
+def test_malformed_values_are_refused() -> None:
+    with pytest.raises(TypeError, match="a country or subdivision code must be a string"):
+        contract(country=49)
+    with pytest.raises(ContractError, match="an amount must be positive"):
+        contract(premium="0 EUR")
+    with pytest.raises(TypeError, match="band_premiums must map band names to amounts"):
+        contract(band_premiums="night")
+    with pytest.raises(TypeError, match=r"band_premiums entries must be \(band, amount\) pairs"):
+        contract(band_premiums=["night"])
+    with pytest.raises(TypeError, match="a band name must be a string"):
+        contract(band_premiums={1: "0.20 EUR"})
+    with pytest.raises(TypeError, match="calendar must be a Calendar"):
+        contract(country=None, subdivision=None, calendar="holidays")
+    assert contract(band_premiums=None).components[1].band_premiums == ()  # type: ignore[attr-defined]
+    assert contract(band_premiums=[("night", "0.20 EUR")]) == contract(
+        band_premiums={"night": "0.20 EUR"}
+    )

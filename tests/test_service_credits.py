@@ -576,3 +576,85 @@ def test_cost_function_refuses_a_figure_of_the_analysed_volume() -> None:
             upto=100,
             base=Usage.from_totals({"handle_minutes": 100, "abandoned": 1}),
         )
+
+
+def test_malformed_values_are_refused_with_their_field() -> None:
+    band = CreditBand("< 80", credit_percent=1)
+    with pytest.raises(ContractError, match="an amount must be positive"):
+        CreditBand("< 80", credit="-5 EUR")
+    with pytest.raises(TypeError, match="when must be a comparison"):
+        CreditBand(80)
+    with pytest.raises(TypeError, match="bands must be a list of CreditBand"):
+        Kpi("SL", value=1, better="higher", bands="< 80")
+    with pytest.raises(ContractError, match="bands must list at least one band"):
+        Kpi("SL", value=1, better="higher", bands=[])
+    with pytest.raises(TypeError, match=r"bands\[0\] is not a CreditBand"):
+        Kpi("SL", value=1, better="higher", bands=["< 80"])
+    with pytest.raises(TypeError, match="a metric must be a non-empty string"):
+        Kpi("SL", metric="", better="higher", bands=[band])
+    with pytest.raises(TypeError, match="a figure's name must be a non-empty string"):
+        Kpi(" ", value=1, better="higher", bands=[band])
+    with pytest.raises(TypeError, match="kpis must be a list of Kpi"):
+        ServiceCredits("SLA", of={"usage"}, kpis="SL")
+    with pytest.raises(ContractError, match="kpis must list at least one figure"):
+        ServiceCredits("SLA", of={"usage"}, kpis=[])
+    with pytest.raises(TypeError, match=r"kpis\[0\] is not a Kpi"):
+        ServiceCredits("SLA", of={"usage"}, kpis=[band])
+    with pytest.raises(ContractError, match="earn_back_percent must be more than 0"):
+        ServiceCredits("SLA", of={"usage"}, kpis=[kpis()[3]], earn_back_percent=0)
+
+
+def test_where_a_figure_comes_from_and_how_it_is_shown() -> None:
+    given_ = kpis()[3]
+    assert given_.source == "given"
+    ratio = Kpi(
+        "Abandonment",
+        metric="abandoned",
+        ratio_of="offered",
+        where={"q": "de"},
+        percent=True,
+        better="lower",
+        bands=[CreditBand("> 5", credit_percent=1)],
+    )
+    assert ratio.source == "abandoned [q=de] / offered [q=de] x 100"
+    assert ratio.figure(Usage.from_totals({"abandoned": 1})) is None  # nothing offered
+    # a figure that does not terminate is shown cut to 4 decimals, marked "..."
+    assert given_.show(Fraction(1, 3)) == "0.3333..."
+    assert (
+        Kpi(
+            "ASA", value=1, unit="s", better="lower", bands=[CreditBand("> 5", credit_percent=1)]
+        ).show(Fraction(5))
+        == "5 s"
+    )
+
+
+def test_earn_back_skips_credits_that_were_relieved_or_come_too_late() -> None:
+    sla = ServiceCredits(
+        "SLA", of={"usage"}, kpis=[kpis()[0]], earn_back_periods=1, relieved_by={"relief"}
+    )
+    priced = Contract(
+        "Support",
+        "EUR",
+        [
+            PerUnit("Minutes", metric="handle_minutes", rate="0.80 EUR", tags={"usage"}),
+            PerUnit("Relief", metric="relief", rate="0 EUR", tags={"relief"}),
+            sla,
+        ],
+        meters=[*METERS, Meter("relief", group_by=[])],
+    )
+    # January misses but is relieved (net credit 0): nothing to earn back in February;
+    # March misses, and no period after it is given
+    events = [
+        *month_events(1, [5, 30]),
+        Event("relief", 1, dt.datetime(2026, 1, 12, 9, 0)),
+        *month_events(2, [5]),
+        *month_events(3, [5, 30]),
+    ]
+    invoices = priced.invoices(events, "2026-01-01", "2026-04-01")
+    assert earn_back(invoices, sla) == invoices
+
+
+def test_cost_function_refuses_a_relief_decided_by_another_clause() -> None:
+    relieved = contract(kpis=[kpis()[3]], relieved_by={"usage"})
+    with pytest.raises(ContractError, match="waived when a line tagged usage appears"):
+        cost_function(relieved, "handle_minutes", "2026-11", upto=100)

@@ -11,8 +11,6 @@ from typing import Literal
 
 from meterprice.breakeven import (
     CostModel,
-    _constant,
-    _depends_on_volume,
     _rule_for,
     register_cost_rule,
 )
@@ -80,9 +78,9 @@ def _capped(
 
 
 def _function(component: Component, model: CostModel) -> Piecewise:
-    """The exact cost of a component that another one wraps."""
-    if not _depends_on_volume(component, model):
-        return _constant(component, model)
+    """The exact cost of a component that another one wraps (it reads what its
+    wrapper reads, so it depends on the volume as the wrapper does).
+    """
     rule = _rule_for(component)
     if rule is None:
         raise _cannot(component, "no exact cost rule is registered for its type")

@@ -35,7 +35,7 @@ from meterprice.errors import InvalidValueError, MeterpriceError, PeriodError, U
 from meterprice.invoice import Invoice
 from meterprice.metering import events_between, meter_events
 from meterprice.periods import Period
-from meterprice.usage import Event, Usage
+from meterprice.usage import Aggregation, Event, Usage
 
 __all__ = [
     "FORMATS",
@@ -598,7 +598,7 @@ def meter_file(
         ]
 
     dailies = fresh()
-    if _columnar_available() and file.format != "jsonl":
+    if _columnar_available() and file.format != "jsonl" and not _rows_needed(contracts, file):
         from meterprice.columnar._files import Fallback  # noqa: PLC0415 - optional extra
 
         try:
@@ -613,6 +613,18 @@ def meter_file(
         for daily in dailies:
             daily.add(chunk)
     return dailies
+
+
+def _rows_needed(contracts: Sequence[Contract], file: UsageFile) -> bool:
+    """Whether a CSV file must be read row by row: a mean or share meter, which the
+    columnar engine does not compute yet.
+    """
+    rows_only = (Aggregation.MEAN, Aggregation.SHARE)
+    return (
+        file.format == "csv"
+        and file.columns is None
+        and any(m.aggregation in rows_only for c in contracts for m in c.all_meters)
+    )
 
 
 def _columnar_available() -> bool:

@@ -153,6 +153,12 @@ class Escalator(Component):
             raise ContractError("compound: an index escalator always compounds its steps")
         if self.floor is not None and self.cap is not None and self.floor > self.cap:
             raise ContractError(f"floor ({self.floor}) must not be above cap ({self.cap})")
+        if self.round_at == "line" and self.component.reads_tags != frozenset():
+            raise ContractError(
+                "round_at: 'line' multiplies the component's lines, and the lines of a "
+                "component that reads earlier lines (a minimum, a percentage) are not its "
+                "amounts: escalate them with round_at 'rate' or 'factor'"
+            )
         if (self.round_at == "line") != (self.places is None):
             raise ContractError(
                 "places: give it with round_at 'rate' or 'factor' (the decimals rates or the "

@@ -18,7 +18,12 @@ Row = tuple[str, str]
 
 
 def rows(invoice: Invoice) -> list[Row]:
-    return [(line.description, str(line.amount.amount)) for line in invoice.lines]
+    """The lines before tax (the VAT line is tested on its own below)."""
+    return [
+        (line.description, str(line.amount.amount))
+        for line in invoice.lines
+        if "tax" not in line.tags
+    ]
 
 
 def year() -> dict[str, Invoice]:
@@ -45,7 +50,7 @@ def test_january_is_partial_and_lifted_to_the_prorated_minimum() -> None:
         (FR, "1050.00"),
         ("Minimum monthly fee", "1036.29"),
     ]
-    assert str(invoice.total) == "5161.29 EUR"
+    assert str(invoice.net) == "5161.29 EUR"
 
 
 def test_march_credits_are_capped_at_ten_percent() -> None:
@@ -59,7 +64,7 @@ def test_march_credits_are_capped_at_ten_percent() -> None:
         ("Service levels: Abandonment credit", "-615.00"),
         ("Service levels: credit cap", "123.00"),
     ]
-    assert str(invoice.total) == "11070.00 EUR"  # 12300 - 1230
+    assert str(invoice.net) == "11070.00 EUR"  # 12300 - 1230
 
 
 def test_april_has_a_holiday() -> None:
@@ -72,7 +77,7 @@ def test_april_has_a_holiday() -> None:
         (FR, "3150.00"),
         ("Holiday premium: holidays", "100.00"),
     ]
-    assert str(invoice.total) == "12620.00 EUR"
+    assert str(invoice.net) == "12620.00 EUR"
 
 
 def test_june_misses_the_service_level() -> None:
@@ -86,7 +91,7 @@ def test_july_escalates_the_rates() -> None:
     invoice = year()["2026-07"]
     # 4000 x 1.1330 = 4532.00; 5000 x 0.9785 = 4892.50; 3000 x 1.0815 = 3244.50
     assert rows(invoice) == [(DE, "4532.00"), (EN, "4892.50"), (FR, "3244.50")]
-    assert str(invoice.total) == "12669.00 EUR"
+    assert str(invoice.net) == "12669.00 EUR"
     assert invoice.lines[0].basis.startswith("4000 min x 1.1330 EUR (base rate 1.10 EUR, ")
 
 
@@ -103,14 +108,14 @@ def test_august_under_delivers_against_the_forecast() -> None:
         ("Minimum monthly fee", "498.24"),
         ("Forecast band: staffed hours below the forecast band", "2520.00"),
     ]
-    assert str(invoice.total) == "12520.00 EUR"
+    assert str(invoice.net) == "12520.00 EUR"
 
 
 def test_october_earns_a_bonus() -> None:
     # 5460 / 6000 = 91 % (>= 90): 1 % x 12669.00 = 126.69
     invoice = year()["2026-10"]
     assert rows(invoice)[3:] == [("Service levels: Service level 80/20 bonus", "126.69")]
-    assert str(invoice.total) == "12795.69 EUR"
+    assert str(invoice.net) == "12795.69 EUR"
 
 
 def test_november_over_delivers_and_the_credit_is_relieved() -> None:
@@ -124,7 +129,7 @@ def test_november_over_delivers_and_the_credit_is_relieved() -> None:
         ("Service levels: Service level 80/20 credit", "-456.08"),
         ("Service levels: credits relieved", "456.08"),
     ]
-    assert str(invoice.total) == "15202.80 EUR"
+    assert str(invoice.net) == "15202.80 EUR"
 
 
 def test_december_has_christmas() -> None:
@@ -137,14 +142,35 @@ def test_december_has_christmas() -> None:
         (FR, "3352.65"),
         ("Holiday premium: holidays", "200.00"),
     ]
-    assert str(invoice.total) == "13270.70 EUR"
+    assert str(invoice.net) == "13270.70 EUR"
 
 
 def test_the_year() -> None:
-    totals = {period: invoice.total.amount for period, invoice in year().items()}
+    totals = {period: invoice.net.amount for period, invoice in year().items()}
     # February, May: 12300.00; September: 12669.00 (no clause fires)
     assert totals["2026-02"] == totals["2026-05"] == Decimal("12300.00")
     assert totals["2026-09"] == Decimal("12669.00")
     # 5161.29 + 12300 + 11070 + 12620 + 12300 + 11931 + 12669 + 12520 + 12669
     # + 12795.69 + 15202.80 + 13270.70 = 144509.48
     assert sum(totals.values()) == Decimal("144509.48")
+
+
+def test_vat_is_21_percent_of_each_net_total_rounded_once() -> None:
+    invoices = year()
+    # 5161.29 x 0.21 = 1083.8709 -> 1083.87; 11070.00 x 0.21 = 2324.70;
+    # 12795.69 x 0.21 = 2687.0949 -> 2687.09; 15202.80 x 0.21 = 3192.588 -> 3192.59
+    expected = {
+        "2026-01": ("1083.87", "6245.16"),
+        "2026-03": ("2324.70", "13394.70"),
+        "2026-10": ("2687.09", "15482.78"),
+        "2026-11": ("3192.59", "18395.39"),
+    }
+    for period, (tax, gross) in expected.items():
+        invoice = invoices[period]
+        assert str(invoice.tax.amount) == tax
+        assert str(invoice.gross.amount) == gross == str(invoice.total.amount)
+        assert invoice.lines[-1].description == "VAT 21%"
+    # the year: 1083.87 + 2583.00 + 2324.70 + 2650.20 + 2583.00 + 2505.51 + 2660.49
+    # + 2629.20 + 2660.49 + 2687.09 + 3192.59 + 2786.85 = 30346.99; gross 174856.47
+    assert sum((i.tax.amount for i in invoices.values()), Decimal(0)) == Decimal("30346.99")
+    assert sum((i.total.amount for i in invoices.values()), Decimal(0)) == Decimal("174856.47")

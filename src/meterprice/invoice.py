@@ -323,7 +323,10 @@ class Invoice:
         title = f"{self.contract}: {self.period} ({self.currency.code})"
         out = [title, fmt(header), rule, *map(fmt, rows), rule, fmt(total_row)]
         if any(TAX_TAG in line.tags for line in self.lines):  # net + tax = gross (the total)
-            out.append(f"Net {self.net.amount:,f}, tax {self.tax.amount:,f}, gross {self.gross}")
+            out.append(
+                f"Net {self.net.amount:,f}, tax {self.tax.amount:,f}, "
+                f"gross {self.gross.amount:,f} {self.currency.code}"
+            )
         return "\n".join(out)
 
     def _repr_html_(self) -> str:

@@ -29,6 +29,7 @@ from meterprice.components import (
 from meterprice.contract import Contract
 from meterprice.metering import Meter
 from meterprice.periods import Period
+from meterprice.tax import Tax, TaxRate
 from meterprice.usage import Event
 
 __all__ = ["full_outsourcing"]
@@ -190,6 +191,7 @@ def full_outsourcing() -> dict[str, Any]:
         ],
         timezone="Europe/Amsterdam",
         term={"start": "2026-01-16"},
+        tax=Tax([TaxRate("standard", percent="21")], name="VAT"),
     )
     return {
         "name": "full_outsourcing",
@@ -201,7 +203,8 @@ def full_outsourcing() -> dict[str, Any]:
             "contract's holidays; a minimum of 10,000 EUR a month; a forecast band of "
             "+-15 % on the calls offered (unused staffed hours at 28.00 EUR); "
             "service-level credits capped at 10 % of the month's fees, a bonus above a "
-            "90 % service level, and no credits in a month above the forecast band. "
+            "90 % service level, and no credits in a month above the forecast band; "
+            "VAT at 21 % on the net. "
             "From 16 January 2026, a year of usage."
         ),
         "contract": contract,

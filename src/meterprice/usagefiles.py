@@ -468,9 +468,12 @@ class UsageFile:
         if self.columns is not None:  # read by name (csv_rows): the roles are not used
             return _Header(columns, -1, -1, -1, [], [])
         dims = [i for i, name in enumerate(columns) if name not in _REQUIRED]
+        i_metric, i_quantity, i_time = (columns.index(name) for name in _REQUIRED)
         return _Header(
             columns,
-            *(columns.index(name) for name in _REQUIRED),
+            i_metric,
+            i_quantity,
+            i_time,
             dims,
             [columns[i] for i in dims],
         )
@@ -535,13 +538,15 @@ class UsageFile:
         mapping = self.columns if self.columns is not None else _USAGE_FILE
         metric = mapping.metric or self._metric(row.get(mapping.metric_column))
         if mapping.quantity is None:
+            assert mapping.start_column is not None
+            assert mapping.end_column is not None
             start = _instant(row.get(mapping.start_column))
             end = _instant(row.get(mapping.end_column))
             try:
                 micros = (end - start) // dt.timedelta(microseconds=1)
             except TypeError:
                 raise _BadRowError("start and end must both have a UTC offset or neither") from None
-            quantity = Decimal(micros).scaleb(-6, d.EXACT)
+            quantity: Decimal | str = Decimal(micros).scaleb(-6, d.EXACT)
         else:
             quantity = self._quantity(row.get(mapping.quantity))
         at = _instant(row.get(mapping.timestamp))

@@ -165,6 +165,8 @@ def _csv_table(block: bytes, names: list[str], mapping: ColumnMapping) -> Any:
         return pa.table({name: pa.array([], pa.string()) for name in names})
     if b'"' in block or b"\x00" in block or block.count(b"\r") != block.count(b"\r\n"):
         return None
+    if block.startswith(b"\xef\xbb\xbf"):  # pyarrow would drop it; the row reader keeps it
+        return None
     if len(block) > _lines.MAX_LINE and _longest(block) > _lines.MAX_LINE:
         return None
     try:

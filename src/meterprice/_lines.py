@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["BLOCK", "MAX_LINE", "MAX_VALUE", "Unreadable", "blocks", "is_gzip"]
+__all__ = ["BLOCK", "MAX_LINE", "MAX_VALUE", "Unreadable", "blocks"]
 
 #: Most bytes in one line of a usage file (a CSV row or a JSON Lines record).
 MAX_LINE = 1 << 20
@@ -29,12 +29,6 @@ BLOCK = 1 << 23
 
 class Unreadable(Exception):  # noqa: N818 - turned into a UsageFileError by the caller
     """The file cannot be read: a damaged gzip stream, an I/O error."""
-
-
-def is_gzip(path: Path) -> bool:
-    """Whether the file starts with the gzip magic number."""
-    with path.open("rb") as raw:
-        return raw.read(2) == b"\x1f\x8b"
 
 
 def _read(binary: IO[bytes], size: int) -> bytes:

@@ -156,11 +156,9 @@ class _Number(str):
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     record = dict(pairs)
     if len(record) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _BadRowError(f"has the key {key!r} twice")
-            seen.add(key)
+        keys = [key for key, _ in pairs]
+        twice = next(key for key in keys if keys.count(key) > 1)
+        raise _BadRowError(f"has the key {_short(twice)} twice")
     return record
 
 
@@ -425,6 +423,10 @@ class UsageFile:
         """The header of a CSV file from its first block, and the rest of the block."""
         end = block.find(b"\n") + 1 or len(block)
         first, rest = block[:end], block[end:]
+        if len(first) > _lines.MAX_LINE:
+            raise UsageFileError(
+                self.name, f"line 1: the header is longer than {_lines.MAX_LINE} bytes"
+            )
         if first.startswith(b"\xef\xbb\xbf"):
             first = first[3:]
         try:
@@ -451,9 +453,11 @@ class UsageFile:
                 self.name,
                 f"line 1: the header lacks the column(s) {', '.join(missing)} "
                 f"(it has: {', '.join(map(_printable, columns)) or 'nothing'}); "
-                "a usage CSV has the columns metric, quantity, timestamp and any dimensions"
-                if self.columns is None
-                else "the column mapping names them",
+                + (
+                    "a usage CSV has the columns metric, quantity, timestamp and any dimensions"
+                    if self.columns is None
+                    else "the column mapping names them"
+                ),
             )
         seen: set[str] = set()
         for name in columns:
@@ -496,8 +500,7 @@ class UsageFile:
                     reason = "a quoted value is not closed on its line (a row is one line)"
                 self._bad(number, f"not valid CSV: {reason}")
                 continue
-            if row:
-                yield number, row
+            yield number, row
 
     def csv_rows(self, header: _Header, first: int, block: bytes) -> Iterator[Event]:
         """The events of the lines of ``block`` (the row reader); bad rows are reported."""

@@ -42,6 +42,10 @@ _CLOCK = (
 _AWARE = _CLOCK + r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
 _NAIVE = _CLOCK + r"$"
 
+# microseconds since 1970 of 0001-01-02 and 9999-12-30 (UTC or wall clock)
+_FIRST = -62135510400 * 10**6
+_LAST = 253402128000 * 10**6
+
 #: A usage batch: an Arrow table for the engine, or the events the row reader read.
 Piece = Any
 
@@ -161,13 +165,14 @@ def _csv_table(block: bytes, names: list[str], mapping: ColumnMapping) -> Any:
     pa = require_pyarrow()
     import pyarrow.csv as pcsv  # noqa: PLC0415
 
-    if not block.strip():
-        return pa.table({name: pa.array([], pa.string()) for name in names})
     if b'"' in block or b"\x00" in block or block.count(b"\r") != block.count(b"\r\n"):
         return None
     if block.startswith(b"\xef\xbb\xbf"):  # pyarrow would drop it; the row reader keeps it
         return None
-    if len(block) > _lines.MAX_LINE and _longest(block) > _lines.MAX_LINE:
+    lines, longest = _line_stats(block)
+    if not lines:  # blank lines only
+        return pa.table({name: pa.array([], pa.string()) for name in names})
+    if longest > _lines.MAX_LINE:
         return None
     try:
         table = pcsv.read_csv(
@@ -182,14 +187,24 @@ def _csv_table(block: bytes, names: list[str], mapping: ColumnMapping) -> Any:
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
+    if table.num_rows != lines:  # a line pyarrow read otherwise (a line of spaces)
+        return None
     return _prepared(table, mapping, aware=mapping is USAGE_FILE)
 
 
-def _longest(block: bytes) -> int:
+def _line_stats(block: bytes) -> tuple[int, int]:
+    """How many lines of ``block`` are not blank, and the length of the longest."""
+    if not block:
+        return 0, 0
     np = _np()
-    ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
-    starts = np.r_[0, ends + 1]
-    return int(np.diff(np.r_[starts, len(block)]).max())
+    data = np.frombuffer(block, dtype=np.uint8)
+    ends = np.flatnonzero(data == 10)
+    if len(block) and block[-1:] != b"\n":
+        ends = np.r_[ends, len(block)]
+    starts = np.r_[0, ends[:-1] + 1]
+    lengths = ends - starts
+    blank = (lengths == 0) | ((lengths == 1) & (data[np.minimum(starts, len(block) - 1)] == 13))
+    return int(len(lengths) - blank.sum()), int(lengths.max())
 
 
 # -- checks -------------------------------------------------------------------------------
@@ -310,9 +325,14 @@ def _timestamps(column: Any, aware: bool | None) -> Any:
     if not pc.all(pc.match_substring_regex(column, pattern)).as_py():
         return None
     try:
-        return pc.cast(column, kind)
-    except (pa.ArrowInvalid, OverflowError):  # 30 February, or beyond year 1 .. 9999 in UTC
+        converted = pc.cast(column, kind)
+    except (pa.ArrowInvalid, OverflowError):  # 30 February
         return None
+    # instants a day within the years 1 .. 9999: the row reader judges the others
+    low, high = pc.min_max(converted.cast(pa.int64())).values()
+    if low.as_py() < _FIRST or high.as_py() > _LAST:
+        return None
+    return converted
 
 
 # -- DailyUsage.add_table ----------------------------------------------------------------

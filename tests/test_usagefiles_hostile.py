@@ -132,12 +132,15 @@ def test_jsonl_duplicate_keys_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "u.jsonl"
     path.write_text(
         '{"metric": "calls", "quantity": 1, "quantity": 100, "timestamp": "2026-11-03T10:00:00Z"}\n'
-        '{"metric": "calls", "quantity": 2, "timestamp": "2026-11-03T10:00:00Z"}\n',
+        '{"metric": "calls", "quantity": 2, "timestamp": "2026-11-03T10:00:00Z"}\n'
+        # a quote and a colon inside a value look like one more key, but are not
+        '{"metric": "calls", "quantity": 4, "timestamp": "2026-11-03T10:00:00Z", '
+        '"note": "a\\" : b"}\n',
         encoding="utf-8",
     )
     for rows in (True, False):
         total, file = priced(path, rows)
-        assert total == "2.00 EUR"
+        assert total == "6.00 EUR"
         assert [str(row) for row in file.bad_rows] == ["u.jsonl:1: has the key 'quantity' twice"]
 
 

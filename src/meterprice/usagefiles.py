@@ -153,6 +153,11 @@ class _Number(str):
         return str(self)
 
 
+# every key of an object ends in '"' then ':' (a '"' inside a text is escaped, and
+# counted too): as many matches as keys read means no key was given twice
+_KEYS = re.compile(rb'"\s*:')
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     record = dict(pairs)
     if len(record) != len(pairs):
@@ -352,7 +357,7 @@ class UsageFile:
                 self._metrics.add(value)
         return value
 
-    def _quantity(self, value: object) -> Decimal | str:
+    def _quantity(self, value: object) -> Decimal | int | str:
         """A checked quantity: a text as it is (the event shares one Decimal per text),
         or a number.
         """
@@ -370,9 +375,10 @@ class UsageFile:
             return value
         if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
             try:
-                return d.to_decimal(value, what="quantity")
+                d.to_decimal(value, what="quantity")
             except (ValueError, TypeError) as error:
                 raise _BadRowError(str(error)) from None
+            return value  # the event shares one Decimal per integer
         raise _BadRowError(f"quantity must be a number or a decimal string, not {_short(value)}")
 
     def _timestamp(self, value: object) -> dt.datetime:
@@ -549,7 +555,7 @@ class UsageFile:
                 micros = (end - start) // dt.timedelta(microseconds=1)
             except TypeError:
                 raise _BadRowError("start and end must both have a UTC offset or neither") from None
-            quantity: Decimal | str = Decimal(micros).scaleb(-6, d.EXACT)
+            quantity: Decimal | int | str = Decimal(micros).scaleb(-6, d.EXACT)
         else:
             quantity = self._quantity(row.get(mapping.quantity))
         at = _instant(row.get(mapping.timestamp))
@@ -577,13 +583,13 @@ class UsageFile:
             if len(raw) > _lines.MAX_LINE:
                 self._bad(number, f"the line is longer than {_lines.MAX_LINE} bytes")
                 continue
+            text = raw.decode("utf-8", "surrogateescape")
             try:
-                record = json.loads(
-                    raw.decode("utf-8", "surrogateescape"),
-                    parse_float=_Number,  # the text of 240.10, read exactly by the event
-                    parse_constant=_no_constant,
-                    object_pairs_hook=_no_duplicates,
-                )
+                record = _JSON.decode(text)
+                if isinstance(record, dict) and len(_KEYS.findall(raw)) != len(record):
+                    # a key given twice (or a nested object, or '":' in a value): look
+                    # at the pairs themselves
+                    record = _JSON_PAIRS.decode(text)
             except _BadRowError as error:
                 self._bad(number, str(error))
                 continue
@@ -637,6 +643,13 @@ def _printable(name: str) -> str:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number meterprice accepts")
+
+
+# numbers with a fraction or an exponent as their text (read exactly by the event)
+_JSON = json.JSONDecoder(parse_float=_Number, parse_constant=_no_constant)
+_JSON_PAIRS = json.JSONDecoder(
+    parse_float=_Number, parse_constant=_no_constant, object_pairs_hook=_no_duplicates
+)
 
 
 class DailyUsage:

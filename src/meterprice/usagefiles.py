@@ -792,8 +792,8 @@ def meter_file(
     With the arrow extra a CSV, Parquet or Arrow file is read in Arrow batches and
     metered column by column; a batch with a row that the bulk reader does not take
     exactly (a bad row, a quoted value, a quantity written ``1e3``) is read by the row
-    reader, which keeps the line numbers exact. JSON Lines, ``rows=True`` or no
-    extra: row by row. Both give the same usage and the same report of bad rows;
+    reader, which keeps the line numbers exact. JSON Lines, a mean or share meter,
+    ``rows=True`` or no extra: row by row. Both give the same usage and the same report of bad rows;
     each :class:`DailyUsage` counts the rows outside its days in ``ignored``.
     """
     dailies = [

@@ -129,7 +129,8 @@ def test_quote_json_has_a_stable_shape() -> None:
     ]
     assert data["meterprice"] == 1
     assert data["command"] == "quote"
-    assert data["usage"] == {"file": USAGE, "events": 9, "skipped_rows": 0}
+    # the row of 1 December lies outside November and October (the period before)
+    assert data["usage"] == {"file": USAGE, "events": 9, "skipped_rows": 0, "outside_period": 1}
     (invoice,) = data["invoices"]
     assert list(invoice) == [
         "format",
@@ -545,7 +546,12 @@ def test_skipped_rows_beyond_five_are_counted(
         "json",
     )
     assert code == 0
-    assert json.loads(out)["usage"] == {"file": usage, "events": 9, "skipped_rows": 7}
+    assert json.loads(out)["usage"] == {
+        "file": usage,
+        "events": 9,
+        "skipped_rows": 7,
+        "outside_period": 1,
+    }
     assert err.splitlines()[0] == f"meterprice: warning: skipped 7 bad row(s) in {usage}"
     assert err.splitlines()[-1] == "  ... and 2 more"
 

@@ -24,6 +24,7 @@ from meterprice import (
     PerUnit,
     Usage,
     UsageError,
+    _lines,
     usagefiles,
 )
 from meterprice.spec import load_contract
@@ -340,15 +341,15 @@ def test_header_problems(tmp_path: Path) -> None:
 
 
 def test_progress_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(usagefiles, "_PROGRESS_EVERY", 2)
+    monkeypatch.setattr(_lines, "BLOCK", 64)  # bytes read at a time
     rows = "".join(f"calls,1,2026-11-03T10:0{i}:00Z\n" for i in range(5))
     path = write(tmp_path / "usage.csv", "metric,quantity,timestamp\n" + rows)
     seen: list[tuple[int, int]] = []
     list(UsageFile(path, progress=lambda done, size: seen.append((done, size))))
     size = path.stat().st_size
-    assert len(seen) == 3  # after rows 2 and 4, then at the end
-    assert seen[-1] == (size, size)
-    assert all(total == size and 0 < done <= size for done, total in seen)
+    assert size == 26 + 5 * 29  # 171 bytes: three reads of 64 bytes, one empty read, the end
+    assert [done for done, _ in seen] == [64, 128, 171, 171, 171]
+    assert all(total == size for _, total in seen)
 
 
 def test_chunks(tmp_path: Path) -> None:

@@ -349,8 +349,13 @@ def _quote_csv(invoices: Sequence[Invoice]) -> str:
     return _csv_text(rows)
 
 
-def _usage_info(file: UsageFile) -> dict[str, Any]:
-    return {"file": file.name, "events": file.events_read, "skipped_rows": file.bad_count}
+def _usage_info(file: UsageFile, daily: DailyUsage) -> dict[str, Any]:
+    return {
+        "file": file.name,
+        "events": file.events_read,
+        "skipped_rows": file.bad_count,
+        "outside_period": daily.ignored,
+    }
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -395,7 +400,7 @@ def _cmd_quote(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             "command": "quote",
             "contract": contract.name,
             "currency": contract.currency.code,
-            "usage": _usage_info(file),
+            "usage": _usage_info(file, daily),
             "invoices": [invoice.to_dict() for invoice in invoices],
             "total": str(_total(invoices).amount),
         }

@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import decimal
-import gzip
-import io
 import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import Any, NamedTuple
 
+from meterprice import _decimal as d
+from meterprice import _lines
+from meterprice.columnar._columns import USAGE_FILE as _USAGE_FILE
 from meterprice.columnar._columns import ColumnMapping
 from meterprice.contract import Contract
 from meterprice.dimensions import Dimensions
@@ -55,9 +55,11 @@ FORMATS = ("csv", "jsonl", "parquet", "arrow")
 MAX_REPORTED = 20
 
 _REQUIRED = ("metric", "quantity", "timestamp")
-_SURROGATE = re.compile("[\udc80-\udcff]")
-_PROGRESS_EVERY = 1 << 14  # rows between two progress reports
+# lone surrogates: undecodable bytes (surrogateescape) or JSON escapes such as "\\ud800"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _DIMENSIONS_KEPT = 100_000  # distinct dimension rows whose Dimensions are reused
+_KEPT = 65_536  # distinct quantities and metrics whose objects are reused
+_ZONES_KEPT = 1024  # distinct UTC offsets whose tzinfo objects are shared
 
 
 class BadRow(NamedTuple):
@@ -71,16 +73,9 @@ class BadRow(NamedTuple):
         return f"{self.file}:{self.line}: {self.reason}"
 
 
-#: Quantities already read, by their text: a file repeats a few thousand durations a
-#: million times, and sharing one Decimal per text makes metering count them fast.
-#: Cleared when full, so that unique amounts cannot grow it without bound.
-_QUANTITIES: dict[str, Decimal] = {}
-_QUANTITIES_MAX = 65536
-
-
 class UsageFileError(MeterpriceError, ValueError):
-    """A usage file that cannot be read: a missing column, or bad rows (listed in
-    ``bad_rows``, the first :data:`MAX_REPORTED` of ``bad_count``).
+    """A usage file that cannot be read: a missing column, a damaged file, or bad rows
+    (listed in ``bad_rows``, the first :data:`MAX_REPORTED` of ``bad_count``).
     """
 
     def __init__(
@@ -121,22 +116,15 @@ def _format_of(path: Path) -> str:
     )
 
 
-#: One tzinfo object per UTC offset, shared by every timestamp with that offset, so
-#: that comparing two of them (or one with a bound in that zone) reads the wall-clock
-#: fields instead of calling utcoffset() on both sides.
-_OFFSETS: dict[dt.timedelta | None, dt.tzinfo] = {}
-
-
 def _parse_timestamp(text: str) -> dt.datetime:
     value = text.strip()
+    if not value.isascii():
+        raise ValueError(value)
     if value[-1:] in ("Z", "z"):
         value = value[:-1] + "+00:00"
     at = dt.datetime.fromisoformat(value)
-    zone = at.tzinfo
-    if zone is not None:
-        shared = _OFFSETS.setdefault(zone.utcoffset(at), zone)
-        if shared is not zone:
-            at = at.replace(tzinfo=shared)
+    if at.tzinfo is not None and at.year in (1, 9999):
+        at.astimezone(dt.timezone.utc)  # OverflowError: not an instant datetime can hold
     return at
 
 
@@ -145,7 +133,7 @@ def _instant(value: object) -> dt.datetime:
     if isinstance(value, str):
         try:
             return _parse_timestamp(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise _BadRowError(f"timestamp is not an ISO 8601 date and time: {value!r}") from None
     if not isinstance(value, dt.datetime):
         raise _BadRowError(f"timestamp must be a date and time, not {value!r}")
@@ -156,14 +144,74 @@ class _BadRowError(Exception):
     """A bad row (internal: carries the reason to the reader loop)."""
 
 
+class _Number(str):
+    """The text of a JSON number with a fraction or an exponent (never a float)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+# every key of an object ends in '"' then ':' (a '"' inside a text is escaped, and
+# counted too): as many matches as keys read means no key was given twice
+_KEYS = re.compile(rb'"\s*:')
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        keys = [key for key, _ in pairs]
+        twice = next(key for key in keys if keys.count(key) > 1)
+        raise _BadRowError(f"has the key {_short(twice)} twice")
+    return record
+
+
+class _OneLine:
+    """Hands the CSV reader one line at a time, and no second line to the same row:
+    a quoted value left open at the end of its line is then that row's error
+    instead of swallowing the rows after it.
+    """
+
+    __slots__ = ("line", "ready")
+
+    def __init__(self) -> None:
+        self.line = ""
+        self.ready = False
+
+    def __iter__(self) -> _OneLine:
+        return self
+
+    def __next__(self) -> str:
+        if not self.ready:
+            raise StopIteration
+        self.ready = False
+        return self.line
+
+
+class _Header(NamedTuple):
+    """The columns of a CSV usage file, as its header names them."""
+
+    names: list[str]
+    metric: int
+    quantity: int
+    timestamp: int
+    dimensions: list[int]
+    dimension_names: list[str]
+
+
 class UsageFile:
-    r"""A CSV or JSON Lines usage file, read one event at a time.
+    r"""A usage file (CSV, JSON Lines, Parquet, Arrow IPC), read one event at a time.
 
     Iterating yields every good event in file order. Bad rows are counted in
     ``bad_count`` and the first :data:`MAX_REPORTED` kept in ``bad_rows``; at the end
     of the file, unless ``skip_bad_rows`` is true, a :class:`UsageFileError` lists
     them, so nothing is priced from a file with bad rows by accident. ``progress``,
     when given, is called now and then with the bytes read so far and the file size.
+
+    A row is one line: a quoted CSV value cannot span lines (a stray ``"`` makes its
+    own row bad, never the rows after it). Lines, values and quantities have the
+    bounds of :doc:`limits`.
 
     >>> import pathlib, tempfile
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "usage.csv"
@@ -190,8 +238,7 @@ class UsageFile:
         columns: ColumnMapping | None = None,
     ) -> None:
         self.path = Path(path)
-        #: How to read a file whose columns are not named like a usage file (read by
-        #: the columnar path, which needs the arrow extra).
+        #: How to read a file whose columns are not named like a usage file.
         self.columns = columns
         self.name = name if name is not None else self.path.name
         if format is not None and format not in FORMATS:
@@ -202,79 +249,75 @@ class UsageFile:
         self.bad_rows: list[BadRow] = []
         self.bad_count = 0
         self.events_read = 0
+        self._reset()
+
+    def _reset(self) -> None:
+        self.bad_rows, self.bad_count, self.events_read = [], 0, 0
+        # caches of this reading, each bounded: values repeat, and sharing one object
+        # per value makes metering compare identities
         self._dimensions: dict[tuple[str, ...], Dimensions] = {}
+        self._quantities: set[str] = set()
+        self._zones: dict[dt.timedelta | None, dt.tzinfo] = {}
         self._metrics: set[str] = set()
+        self._reader = _OneLine()
+        self._csv_reader = csv.reader(self._reader, strict=True)
 
     # -- reading ----------------------------------------------------------------------------
     def __iter__(self) -> Iterator[Event]:
-        self.bad_rows, self.bad_count, self.events_read = [], 0, 0
-        if self.format in ("parquet", "arrow") or self.columns is not None:
-            yield from self._table_events()
-            return
-        size = self.path.stat().st_size
-        with self.path.open("rb") as raw:
-            binary: IO[bytes] = raw
-            if self._gzipped(raw):
-                binary = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
-            text = io.TextIOWrapper(
-                binary, encoding="utf-8-sig", errors="surrogateescape", newline=""
-            )
-            rows = self._csv(text) if self.format == "csv" else self._jsonl(text)
-            for count, event in enumerate(rows, 1):
-                self.events_read += 1
-                yield event
-                if self.progress is not None and count % _PROGRESS_EVERY == 0:
-                    self.progress(raw.tell(), size)
-            if self.progress is not None:
-                self.progress(size, size)
-        if self.bad_count and not self.skip_bad_rows:
-            raise UsageFileError(
-                self.name,
-                f"{self.bad_count} bad row(s); fix them, or skip them knowingly",
-                bad_rows=self.bad_rows,
-                bad_count=self.bad_count,
-            )
+        self._reset()
+        if self.format in ("parquet", "arrow"):
+            from meterprice.columnar._files import table_events  # noqa: PLC0415 - the extra
 
-    def tables(self) -> Iterator[Any]:
-        """The rows as Arrow tables, in batches (the arrow extra): what the columnar
-        path meters. A CSV file with rows that the bulk reader does not convert
-        exactly raises :class:`meterprice.columnar.Fallback`; read it with
-        :meth:`chunks` then, which reports its bad rows.
+            yield from table_events(self)
+        elif self.format == "jsonl":
+            for first, block in self.blocks():
+                for event in self._jsonl_rows(first, block):
+                    self.events_read += 1
+                    yield event
+        else:
+            for header, first, block in self.csv_blocks():
+                for event in self.csv_rows(header, first, block):
+                    self.events_read += 1
+                    yield event
+        self.finish()
+
+    def blocks(self) -> Iterator[tuple[int, bytes]]:
+        """``(first line number, whole lines)`` of a CSV or JSON Lines file, a few
+        megabytes at a time; too long lines are reported as bad and left out.
         """
-        from meterprice.columnar._files import batches  # noqa: PLC0415 - optional extra
-
-        self.bad_rows, self.bad_count, self.events_read = [], 0, 0
         size = self.path.stat().st_size
-        for table in batches(self):
-            self.events_read += table.num_rows
-            yield table
-        if self.progress is not None:
-            self.progress(size, size)
-
-    def _table_events(self) -> Iterator[Event]:
-        """The events of a file read as tables (Parquet, Arrow IPC, a mapped CSV)."""
-        mapping = self.columns if self.columns is not None else ColumnMapping()
-        for table in self.tables():
-            names = mapping.dimension_columns(table.column_names)
-            for number, row in enumerate(table.to_pylist(), self.events_read - table.num_rows + 1):
-                try:
-                    metric = mapping.metric or self._metric(row.get(mapping.metric_column))
-                    if mapping.quantity is None:
-                        start = _instant(row.get(mapping.start_column))
-                        end = _instant(row.get(mapping.end_column))
-                        quantity = Decimal((end - start) // dt.timedelta(microseconds=1)).scaleb(-6)
-                    else:
-                        quantity = self._quantity(row.get(mapping.quantity))
-                    at = _instant(row.get(mapping.timestamp))
-                    values = {dim: row.get(column) for dim, column in names}
-                    for dim, value in values.items():
-                        if value is not None and not isinstance(value, str):
-                            raise _BadRowError(f"dimension {dim!r} must be text, not {value!r}")
-                    event = Event(metric, quantity, at, {k: v for k, v in values.items() if v})
-                except _BadRowError as error:
-                    self._bad(number, str(error))
+        progress = self.progress
+        try:
+            for first, block in _lines.blocks(
+                self.path, progress=None if progress is None else lambda done: progress(done, size)
+            ):
+                if block is None:
+                    if first == 1 and self.format == "csv":
+                        raise UsageFileError(
+                            self.name, f"line 1: the header is longer than {_lines.MAX_LINE} bytes"
+                        )
+                    self._bad(first, f"the line is longer than {_lines.MAX_LINE} bytes")
                     continue
-                yield event
+                yield first, block
+        except _lines.Unreadable as error:
+            raise UsageFileError(self.name, str(error)) from None
+        if progress is not None:
+            progress(size, size)
+
+    def csv_blocks(self) -> Iterator[tuple[_Header, int, bytes]]:
+        """The header of a CSV file, with each block of lines after it."""
+        header: _Header | None = None
+        for first, block in self.blocks():
+            if header is None:
+                header, start, rest = self._csv_header(block)
+                yield header, start, rest
+            else:
+                yield header, first, block
+        if header is None:
+            raise UsageFileError(self.name, "is empty: expected a header row")
+
+    def finish(self) -> None:
+        """Refuse the file if it had bad rows (unless they are skipped)."""
         if self.bad_count and not self.skip_bad_rows:
             raise UsageFileError(
                 self.name,
@@ -294,144 +337,262 @@ class UsageFile:
         if chunk:
             yield chunk
 
-    @staticmethod
-    def _gzipped(raw: IO[bytes]) -> bool:
-        magic = raw.read(2)
-        raw.seek(0)
-        return magic == b"\x1f\x8b"
-
     def _bad(self, line: int, reason: str) -> None:
         self.bad_count += 1
         if len(self.bad_rows) < MAX_REPORTED:
             self.bad_rows.append(BadRow(self.name, line, reason))
 
+    # -- values -----------------------------------------------------------------------------
     def _metric(self, value: object) -> str:
-        if not isinstance(value, str):
-            raise _BadRowError(f"metric must be a string, not {value!r}")
+        if type(value) is not str:
+            raise _BadRowError(f"metric must be a string, not {_short(value)}")
         if value not in self._metrics:
             if not value.strip():
                 raise _BadRowError("metric is empty")
             if _SURROGATE.search(value):
                 raise _BadRowError("metric is not valid UTF-8")
-            self._metrics.add(value)
+            if len(value) > _lines.MAX_VALUE:
+                raise _BadRowError(f"metric is longer than {_lines.MAX_VALUE} characters")
+            if len(self._metrics) < _KEPT:
+                self._metrics.add(value)
         return value
 
-    @staticmethod
-    def _quantity(value: object) -> Decimal:
+    def _quantity(self, value: object) -> Decimal | int | str:
+        """A checked quantity: a text as it is (the event shares one Decimal per text),
+        or a number.
+        """
+        if type(value) is _Number:
+            value = str(value)
         if type(value) is str:
-            shared = _QUANTITIES.get(value)
-            if shared is not None:
-                return shared
-        if isinstance(value, Decimal):
-            number = value
-        elif isinstance(value, int) and not isinstance(value, bool):
-            number = Decimal(value)
-        elif isinstance(value, str):
+            if value not in self._quantities:
+                try:
+                    d.to_decimal(value, what="quantity")
+                except (ValueError, TypeError) as error:
+                    raise _BadRowError(str(error)) from None
+                if len(self._quantities) >= _KEPT:
+                    self._quantities.clear()
+                self._quantities.add(value)
+            return value
+        if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
             try:
-                number = Decimal(value.strip())
-            except decimal.InvalidOperation:
-                raise _BadRowError(f"quantity is not a decimal number: {value!r}") from None
-        else:
-            raise _BadRowError(f"quantity must be a number or a decimal string, not {value!r}")
-        if not number.is_finite():
-            raise _BadRowError(f"quantity must be a finite number, not {value!r}")
-        if type(value) is str:
-            if len(_QUANTITIES) >= _QUANTITIES_MAX:
-                _QUANTITIES.clear()
-            _QUANTITIES[value] = number
-        return number
+                d.to_decimal(value, what="quantity")
+            except (ValueError, TypeError) as error:
+                raise _BadRowError(str(error)) from None
+            return value  # the event shares one Decimal per integer
+        raise _BadRowError(f"quantity must be a number or a decimal string, not {_short(value)}")
 
-    @staticmethod
-    def _timestamp(value: object) -> dt.datetime:
-        if not isinstance(value, str):
-            raise _BadRowError(f"timestamp must be an ISO 8601 string, not {value!r}")
+    def _timestamp(self, value: object) -> dt.datetime:
+        if type(value) is not str:
+            raise _BadRowError(f"timestamp must be an ISO 8601 string, not {_short(value)}")
         try:
             at = _parse_timestamp(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise _BadRowError(
-                f"timestamp is not an ISO 8601 date and time: {value!r} "
+                f"timestamp is not an ISO 8601 date and time: {_short(value)} "
                 "(write e.g. 2026-11-03T02:13:00+01:00)"
             ) from None
-        if at.tzinfo is None:
+        zone = at.tzinfo
+        if zone is None:
             raise _BadRowError(
                 f"timestamp has no UTC offset: {value!r} (write e.g. {value.strip()}+01:00 "
                 f"or {value.strip()}Z)"
             )
-        return at
+        # one tzinfo object per UTC offset (bounded): comparing timestamps that share
+        # it reads their fields instead of calling utcoffset() on both sides
+        offset = zone.utcoffset(at)
+        shared = self._zones.get(offset)
+        if shared is None:
+            if len(self._zones) >= _ZONES_KEPT:
+                self._zones.clear()
+            shared = self._zones[offset] = zone
+        return at if shared is zone else at.replace(tzinfo=shared)
 
-    def _dims(self, names: Sequence[str], values: tuple[str, ...]) -> Dimensions:
-        dims = self._dimensions.get(values)
+    def _dims(
+        self, key: tuple[str, ...], names: Sequence[str], values: Sequence[str]
+    ) -> Dimensions:
+        dims = self._dimensions.get(key)
         if dims is None:
             for name, value in zip(names, values, strict=True):
+                if len(value) > _lines.MAX_VALUE:
+                    raise _BadRowError(
+                        f"dimension {_short(name)} is longer than {_lines.MAX_VALUE} characters"
+                    )
                 if _SURROGATE.search(value):
                     raise _BadRowError(f"dimension {name!r} is not valid UTF-8")
             dims = Dimensions({n: v for n, v in zip(names, values, strict=True) if v != ""})
-            if len(self._dimensions) < _DIMENSIONS_KEPT:
-                self._dimensions[values] = dims
+            if len(self._dimensions) < _DIMENSIONS_KEPT and sum(map(len, key)) <= 256:
+                self._dimensions[key] = dims
         return dims
 
-    def _csv(self, text: IO[str]) -> Iterator[Event]:
-        reader = csv.reader(text, strict=True)
+    # -- CSV --------------------------------------------------------------------------------
+    def _csv_header(self, block: bytes) -> tuple[_Header, int, bytes]:
+        """The header of a CSV file from its first block, and the rest of the block."""
+        end = block.find(b"\n") + 1 or len(block)
+        first, rest = block[:end], block[end:]
+        if len(first) > _lines.MAX_LINE:
+            raise UsageFileError(
+                self.name, f"line 1: the header is longer than {_lines.MAX_LINE} bytes"
+            )
+        if first.startswith(b"\xef\xbb\xbf"):
+            first = first[3:]
         try:
-            header = next(reader)
-        except StopIteration:
-            raise UsageFileError(self.name, "is empty: expected a header row") from None
-        except csv.Error as error:  # pragma: no cover - csv rarely fails on a first line
-            raise UsageFileError(self.name, f"line 1: {error}") from None
-        columns = [name.strip() for name in header]
-        missing = [name for name in _REQUIRED if name not in columns]
+            text = first.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise UsageFileError(
+                self.name,
+                f"line 1: the header is not valid UTF-8 ({error.reason} at byte {error.start})",
+            ) from None
+        self._reader.line, self._reader.ready = text, True
+        try:
+            header = next(self._csv_reader, [])
+        except csv.Error as error:
+            raise UsageFileError(
+                self.name, f"line 1: the header is not valid CSV: {error}"
+            ) from None
+        return self._header([name.strip() for name in header]), 2, rest
+
+    def _header(self, columns: list[str]) -> _Header:
+        required = _REQUIRED if self.columns is None else sorted(self.columns.used())
+        missing = [name for name in required if name not in columns]
         if missing:
             raise UsageFileError(
                 self.name,
                 f"line 1: the header lacks the column(s) {', '.join(missing)} "
-                f"(it has: {', '.join(columns) or 'nothing'}); "
-                "a usage CSV has the columns metric, quantity, timestamp and any dimensions",
+                f"(it has: {', '.join(map(_printable, columns)) or 'nothing'}); "
+                + (
+                    "a usage CSV has the columns metric, quantity, timestamp and any dimensions"
+                    if self.columns is None
+                    else "the column mapping names them"
+                ),
             )
         seen: set[str] = set()
         for name in columns:
             if name in seen or not name:
                 what = f"the column {name!r} twice" if name else "a column without a name"
                 raise UsageFileError(self.name, f"line 1: the header has {what}")
+            if len(name) > _lines.MAX_VALUE:
+                raise UsageFileError(
+                    self.name, f"line 1: a column name is longer than {_lines.MAX_VALUE} characters"
+                )
             seen.add(name)
+        if self.columns is not None:  # read by name (csv_rows): the roles are not used
+            return _Header(columns, -1, -1, -1, [], [])
+        dims = [i for i, name in enumerate(columns) if name not in _REQUIRED]
         i_metric, i_quantity, i_time = (columns.index(name) for name in _REQUIRED)
-        dim_index = [i for i, name in enumerate(columns) if name not in _REQUIRED]
-        dim_names = [columns[i] for i in dim_index]
-        width = len(columns)
-        line = reader.line_num
-        while True:
-            start = line + 1
+        return _Header(
+            columns,
+            i_metric,
+            i_quantity,
+            i_time,
+            dims,
+            [columns[i] for i in dims],
+        )
+
+    def _csv_lines(self, first: int, block: bytes) -> Iterator[tuple[int, list[str]]]:
+        """The fields of each non-blank line of ``block``; bad lines are reported."""
+        feed, reader = self._reader, self._csv_reader
+        for number, raw in enumerate(block.split(b"\n"), first):
+            if not raw or raw == b"\r":
+                continue
+            if len(raw) > _lines.MAX_LINE:
+                self._bad(number, f"the line is longer than {_lines.MAX_LINE} bytes")
+                continue
+            feed.line, feed.ready = raw.decode("utf-8", "surrogateescape"), True
             try:
                 row = next(reader)
-            except StopIteration:
-                return
             except csv.Error as error:
-                line = reader.line_num
-                self._bad(start, f"not valid CSV: {error}")
+                reason = str(error)
+                if reason == "unexpected end of data":
+                    reason = "a quoted value is not closed on its line (a row is one line)"
+                self._bad(number, f"not valid CSV: {reason}")
                 continue
-            line = reader.line_num
-            if not row:
-                continue
+            yield number, row
+
+    def csv_rows(self, header: _Header, first: int, block: bytes) -> Iterator[Event]:
+        """The events of the lines of ``block`` (the row reader); bad rows are reported."""
+        width = len(header.names)
+        if self.columns is not None:
+            for number, row in self._csv_lines(first, block):
+                if len(row) != width:
+                    self._bad(number, f"expected {width} fields, got {len(row)}")
+                    continue
+                try:
+                    event = self.row_event(dict(zip(header.names, row, strict=True)))
+                except _BadRowError as error:
+                    self._bad(number, str(error))
+                    continue
+                yield event
+            return
+        i_metric, i_quantity, i_time = header.metric, header.quantity, header.timestamp
+        dim_index, dim_names = header.dimensions, header.dimension_names
+        for number, row in self._csv_lines(first, block):
             if len(row) != width:
-                self._bad(start, f"expected {width} fields, got {len(row)}")
+                self._bad(number, f"expected {width} fields, got {len(row)}")
                 continue
             try:
+                values = tuple([row[i] for i in dim_index])
                 event = Event(
                     self._metric(row[i_metric]),
                     self._quantity(row[i_quantity]),
                     self._timestamp(row[i_time]),
-                    self._dims(dim_names, tuple(row[i] for i in dim_index)),
+                    self._dims(values, dim_names, values),
                 )
             except _BadRowError as error:
-                self._bad(start, str(error))
+                self._bad(number, str(error))
                 continue
             yield event
 
-    def _jsonl(self, text: IO[str]) -> Iterator[Event]:
-        for number, line in enumerate(text, 1):
-            if not line.strip():
-                continue
+    def row_event(self, row: dict[str, Any]) -> Event:
+        """The event of one row of a table (or of a mapped CSV file), read by name."""
+        mapping = self.columns if self.columns is not None else _USAGE_FILE
+        metric = mapping.metric or self._metric(row.get(mapping.metric_column))
+        if mapping.quantity is None:
+            assert mapping.start_column is not None
+            assert mapping.end_column is not None
+            start = _instant(row.get(mapping.start_column))
+            end = _instant(row.get(mapping.end_column))
             try:
-                record = json.loads(line, parse_float=Decimal, parse_constant=_no_constant)
+                micros = (end - start) // dt.timedelta(microseconds=1)
+            except TypeError:
+                raise _BadRowError("start and end must both have a UTC offset or neither") from None
+            quantity: Decimal | int | str = Decimal(micros).scaleb(-6, d.EXACT)
+        else:
+            quantity = self._quantity(row.get(mapping.quantity))
+        at = _instant(row.get(mapping.timestamp))
+        dims: dict[str, str] = {}
+        for dim, column in mapping.dimension_columns(row):
+            value = row.get(column)
+            if value is None or value == "":
+                continue
+            if not isinstance(value, str):
+                raise _BadRowError(f"dimension {dim!r} must be text, not {_short(value)}")
+            if len(value) > _lines.MAX_VALUE:
+                raise _BadRowError(
+                    f"dimension {dim!r} is longer than {_lines.MAX_VALUE} characters"
+                )
+            if _SURROGATE.search(value):
+                raise _BadRowError(f"dimension {dim!r} is not valid UTF-8")
+            dims[dim] = value
+        return Event(metric, quantity, at, dims)
+
+    # -- JSON Lines -------------------------------------------------------------------------
+    def _jsonl_rows(self, first: int, block: bytes) -> Iterator[Event]:
+        for number, raw in enumerate(block.split(b"\n"), first):
+            if not raw.strip():
+                continue
+            if len(raw) > _lines.MAX_LINE:
+                self._bad(number, f"the line is longer than {_lines.MAX_LINE} bytes")
+                continue
+            text = raw.decode("utf-8", "surrogateescape")
+            try:
+                record = _JSON.decode(text)
+                if isinstance(record, dict) and len(_KEYS.findall(raw)) != len(record):
+                    # a key given twice (or a nested object, or '":' in a value): look
+                    # at the pairs themselves
+                    record = _JSON_PAIRS.decode(text)
+            except _BadRowError as error:
+                self._bad(number, str(error))
+                continue
             except ValueError as error:
                 self._bad(number, f"not valid JSON: {error}")
                 continue
@@ -439,29 +600,56 @@ class UsageFile:
                 self._bad(number, f"must be a JSON object, not {type(record).__name__}")
                 continue
             try:
-                missing = [name for name in _REQUIRED if name not in record]
-                if missing:
-                    raise _BadRowError(f"lacks {', '.join(missing)}")
-                names = sorted(key for key in record if key not in _REQUIRED)
-                for name in names:
-                    if not isinstance(record[name], str):
-                        raise _BadRowError(
-                            f"dimension {name!r} must be a string, not {record[name]!r}"
-                        )
-                event = Event(
-                    self._metric(record["metric"]),
-                    self._quantity(record["quantity"]),
-                    self._timestamp(record["timestamp"]),
-                    self._dims(names, tuple(record[name] for name in names)),
-                )
+                event = self._record(record)
             except _BadRowError as error:
                 self._bad(number, str(error))
                 continue
             yield event
 
+    def _record(self, record: dict[str, Any]) -> Event:
+        missing = [name for name in _REQUIRED if name not in record]
+        if missing:
+            raise _BadRowError(f"lacks {', '.join(missing)}")
+        names = sorted(key for key in record if key not in _REQUIRED)
+        for name in names:
+            if not name:
+                raise _BadRowError("has a dimension without a name")
+            if len(name) > _lines.MAX_VALUE or _SURROGATE.search(name):
+                raise _BadRowError(f"dimension name {_short(name)} is too long or not valid UTF-8")
+            if type(record[name]) is not str:
+                raise _BadRowError(
+                    f"dimension {name!r} must be a string, not {_short(record[name])}"
+                )
+        values = [record[name] for name in names]
+        # keyed by names and values: {"channel": "x"} and {"language": "x"} differ
+        key = (*names, "", *values)
+        return Event(
+            self._metric(record["metric"]),
+            self._quantity(record["quantity"]),
+            self._timestamp(record["timestamp"]),
+            self._dims(key, names, values),
+        )
+
+
+def _short(value: object) -> str:
+    """``repr(value)``, cut to a readable length."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:60] + f"... ({len(text)} characters)"
+
+
+def _printable(name: str) -> str:
+    return name if name.isprintable() else repr(name)
+
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number meterprice accepts")
+
+
+# numbers with a fraction or an exponent as their text (read exactly by the event)
+_JSON = json.JSONDecoder(parse_float=_Number, parse_constant=_no_constant)
+_JSON_PAIRS = json.JSONDecoder(
+    parse_float=_Number, parse_constant=_no_constant, object_pairs_hook=_no_duplicates
+)
 
 
 class DailyUsage:
@@ -510,10 +698,16 @@ class DailyUsage:
         batch = events if isinstance(events, list) else list(events)
         if not batch:
             return
-        self._check_kind(batch[0])
+        self._check_kind(
+            batch[0].at.tzinfo is None, f"event {batch[0].metric} at {batch[0].at.isoformat()}"
+        )
         start, end = self._bounds
         if self._naive_events:
             start, end = start.replace(tzinfo=None), end.replace(tzinfo=None)
+        else:
+            # bounds in UTC compare instants: in the contract's own zone Python would
+            # compare wall clocks, and misplace the repeated hour of a DST fall-back
+            start, end = start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc)
         inside = events_between(batch, start, end)
         self.ignored += len(batch) - len(inside)
         metered = meter_events(
@@ -523,24 +717,30 @@ class DailyUsage:
 
     def add_table(self, table: object, *, columns: ColumnMapping | None = None) -> None:
         """Meter the rows of a table (an Arrow batch, a data frame) into the days they
-        fall on, with the columnar engine (the arrow extra).
+        fall on, with the columnar engine (the arrow extra); rows outside
+        ``[start, end)`` are counted in ``ignored``, as :meth:`add` counts events.
         """
         from meterprice.columnar._engine import meter_arrow  # noqa: PLC0415 - optional extra
+        from meterprice.columnar._files import outside  # noqa: PLC0415
         from meterprice.columnar._tables import to_arrow  # noqa: PLC0415
 
         arrow = to_arrow(table)
         start, end = self._bounds
         entries = meter_arrow(self.contract, arrow, start, end, columns=columns, strict=self.strict)
+        found = outside(arrow, columns, start, end)
+        if found is not None:
+            naive, ignored = found
+            self._check_kind(naive, "the timestamps of the table")
+            self.ignored += ignored
         self._total = self._total + Usage._from_entries(dict(entries))._with_span(self.window)
 
-    def _check_kind(self, event: Event) -> None:
+    def _check_kind(self, naive: bool, what: str) -> None:
         """Refuse a mix of naive and aware timestamps across adds, as metering does."""
-        naive = event.at.tzinfo is None
         if self._naive_events is None:
             self._naive_events = naive
         elif self._naive_events != naive:
             raise UsageError(
-                f"event {event.metric} at {event.at.isoformat()} is "
+                f"{what} {'are' if what.startswith('the') else 'is'} "
                 f"{'naive' if naive else 'time-zone aware'} while earlier events are "
                 f"{'time-zone aware' if naive else 'naive'}: do not mix naive and aware "
                 "timestamps"
@@ -564,15 +764,17 @@ def price_file(
     periods: Sequence[Period],
     *,
     chunk_size: int = 50_000,
+    rows: bool = False,
 ) -> tuple[Invoice, ...]:
     """Price ``periods`` from ``file`` in one streaming pass, in bounded memory.
 
     Raises the file's :class:`UsageFileError` when it has bad rows (unless it skips
-    them) before anything is priced.
+    them) before anything is priced. ``rows`` reads the file row by row, as without
+    the arrow extra (the same invoices, slower).
     """
     if not periods:
         raise InvalidValueError("price_file needs at least one period")
-    (daily,) = meter_file([contract], file, periods, chunk_size=chunk_size)
+    (daily,) = meter_file([contract], file, periods, chunk_size=chunk_size, rows=rows)
     return tuple(contract.invoice(daily.total, period) for period in periods)
 
 
@@ -583,48 +785,41 @@ def meter_file(
     *,
     strict: bool = True,
     chunk_size: int = 50_000,
+    rows: bool = False,
 ) -> list[DailyUsage]:
     """Meter ``file`` for every contract over the days ``periods`` need, in one pass.
 
-    With the arrow extra the file is read in Arrow batches and metered column by
-    column; a CSV file with rows that the bulk reader does not take exactly (bad
-    rows among them), a JSON Lines file, or no extra: row by row, as always. Both
-    give the same usage, and the same bad-row report.
+    With the arrow extra a CSV, Parquet or Arrow file is read in Arrow batches and
+    metered column by column; a batch with a row that the bulk reader does not take
+    exactly (a bad row, a quoted value, a quantity written ``1e3``) is read by the row
+    reader, which keeps the line numbers exact. JSON Lines, a mean or share meter,
+    ``rows=True`` or no extra: row by row. Both give the same usage and the same report of bad rows;
+    each :class:`DailyUsage` counts the rows outside its days in ``ignored``.
     """
+    dailies = [
+        DailyUsage(contract, *span(contract, periods), strict=strict) for contract in contracts
+    ]
+    if rows or not _columnar_available() or file.format == "jsonl" or _rows_needed(contracts):
+        pieces: Iterable[object] = file.chunks(chunk_size)
+    else:
+        from meterprice.columnar._files import pieces as batches  # noqa: PLC0415 - the extra
 
-    def fresh() -> list[DailyUsage]:
-        return [
-            DailyUsage(contract, *span(contract, periods), strict=strict) for contract in contracts
-        ]
-
-    dailies = fresh()
-    if _columnar_available() and file.format != "jsonl" and not _rows_needed(contracts, file):
-        from meterprice.columnar._files import Fallback  # noqa: PLC0415 - optional extra
-
-        try:
-            for table in file.tables():
-                for daily in dailies:
-                    daily.add_table(table, columns=file.columns)
-        except Fallback:
-            dailies = fresh()
-        else:
-            return dailies
-    for chunk in file.chunks(chunk_size):
+        pieces = batches(file)
+    for piece in pieces:
         for daily in dailies:
-            daily.add(chunk)
+            if isinstance(piece, list):
+                daily.add(piece)
+            else:
+                daily.add_table(piece, columns=file.columns)
     return dailies
 
 
-def _rows_needed(contracts: Sequence[Contract], file: UsageFile) -> bool:
-    """Whether a CSV file must be read row by row: a mean or share meter, which the
+def _rows_needed(contracts: Sequence[Contract]) -> bool:
+    """Whether a file must be read row by row: a mean or share meter, which the
     columnar engine does not compute yet.
     """
     rows_only = (Aggregation.MEAN, Aggregation.SHARE)
-    return (
-        file.format == "csv"
-        and file.columns is None
-        and any(m.aggregation in rows_only for c in contracts for m in c.all_meters)
-    )
+    return any(m.aggregation in rows_only for c in contracts for m in c.all_meters)
 
 
 def _columnar_available() -> bool:

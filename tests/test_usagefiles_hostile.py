@@ -323,6 +323,21 @@ def test_daily_usage_compares_instants_at_a_dst_fall_back() -> None:
     assert daily.total.quantity("calls") == columnar.total.quantity("calls") == 1
 
 
+def test_events_in_the_contract_zone_are_filtered_by_instant() -> None:
+    # the same fall-back: the second 23:30 on 31 October is 03:00 UTC on 1 November,
+    # after November began; an invoice of events must agree with DailyUsage and the
+    # engine (a comparison in the events' own zone would order by the wall clock)
+    zone = zoneinfo.ZoneInfo("America/St_Johns")
+    terms = contract(timezone="America/St_Johns")
+    late = dt.datetime(2009, 10, 31, 23, 30, tzinfo=zone, fold=1)
+    early = dt.datetime(2009, 10, 31, 23, 30, tzinfo=zone)
+    events = [Event("calls", 1, late), Event("calls", 10, early)]
+    november = terms.invoice(events, "2009-11")
+    october = terms.invoice(events, "2009-10")
+    assert str(november.total) == "1.00 EUR"
+    assert str(october.total) == "10.00 EUR"
+
+
 def test_latest_in_the_repeated_hour_is_the_later_instant() -> None:
     zone = zoneinfo.ZoneInfo("Europe/Amsterdam")
     terms = Contract(

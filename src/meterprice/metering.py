@@ -300,6 +300,7 @@ _METRIC = operator.attrgetter("metric")
 _QUANTITY = operator.attrgetter("quantity")
 _AT = operator.attrgetter("at")
 _DATE = operator.methodcaller("date")
+_FOLD = operator.attrgetter("fold")
 
 
 def _zone(timezone: str | dt.tzinfo) -> dt.tzinfo:
@@ -318,7 +319,26 @@ def _days(events: Sequence[Event], zone: dt.tzinfo) -> list[dt.date]:
     stamps = map(_AT, events)
     if events[0].at.tzinfo is None:
         return list(map(_DATE, stamps))
-    return list(map(_DATE, map(operator.methodcaller("astimezone", zone), stamps)))
+    local = list(map(operator.methodcaller("astimezone", zone), stamps))
+    days = list(map(_DATE, local))
+    if any(map(_FOLD, local)):  # a repeated hour: it may run past midnight
+        for index, at in enumerate(local):
+            if at.fold:
+                days[index] = _day_of_instant(at, days[index], zone)
+    return days
+
+
+def _day_of_instant(at: dt.datetime, wall: dt.date, zone: dt.tzinfo) -> dt.date:
+    """The day whose instants hold ``at``: a day runs from its midnight (the first,
+    when midnight comes twice) to the next one, so the second pass through a repeated
+    hour that crosses midnight belongs to the new day, as the period bounds say.
+    """
+    try:
+        following = dt.datetime.combine(wall + dt.timedelta(days=1), dt.time(), zone)
+    except OverflowError:  # pragma: no cover - the last day of the calendar
+        return wall
+    utc = dt.timezone.utc
+    return following.date() if at.astimezone(utc) >= following.astimezone(utc) else wall
 
 
 def _tally(events: Sequence[Event], days: Sequence[dt.date]) -> _Tally:
@@ -364,6 +384,10 @@ def _in_zone_of(bound: dt.datetime | None, events: Sequence[Event]) -> dt.dateti
     if bound is None or bound.tzinfo is None or not events:
         return bound
     zone = events[0].at.tzinfo
+    if bound.tzinfo is zone and not isinstance(zone, dt.timezone):
+        # the same zone with DST: Python would compare wall clocks and ignore ``fold``,
+        # misplacing events of a repeated hour; in UTC every comparison is by instant
+        return bound.astimezone(dt.timezone.utc)
     if not isinstance(zone, dt.timezone) or bound.tzinfo is zone:
         return bound
     try:

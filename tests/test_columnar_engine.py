@@ -1,0 +1,144 @@
+"""The columnar engine's fast paths: dictionary columns, long columns, exact sums and
+offsets across a change of summer time, each against events or figures by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from test_columnar import DIMENSION_NAMES, FAST, cases, columnar_usage, object_usage, table_of
+
+from meterprice import Contract, Event, Meter, Period
+from meterprice.components import PerUnit
+
+pa = pytest.importorskip("pyarrow")
+
+from meterprice.columnar import meter_table  # noqa: E402
+from meterprice.columnar._engine import _SPLIT  # noqa: E402
+
+AT = dt.datetime(2026, 11, 3, 9, tzinfo=dt.timezone.utc)
+
+
+def as_dictionary(column: Any, order: list[int], extra: list[str]) -> Any:
+    """``column`` as a dictionary column whose dictionary is shuffled, holds unused
+    values (``extra``) and repeats its first value (rows then use both copies)."""
+    values = [value for value in dict.fromkeys(column.to_pylist()) if value is not None]
+    values = [values[i] for i in sorted(range(len(values)), key=lambda i: order[i % len(order)])]
+    dictionary = values + extra + values[:1]
+    copies = {value: [dictionary.index(value)] for value in values}
+    if values:
+        copies[values[0]].append(len(dictionary) - 1)
+    indices = [
+        None if value is None else copies[value][row % len(copies[value])]
+        for row, value in enumerate(column.to_pylist())
+    ]
+    return pa.DictionaryArray.from_arrays(
+        pa.array(indices, pa.int32()), pa.array(dictionary, pa.string())
+    )
+
+
+@FAST
+@given(cases(), st.lists(st.integers(0, 9), min_size=1, max_size=5), st.booleans())
+def test_dictionary_columns_meter_as_events(
+    case: tuple[Contract, list[Event]], order: list[int], unused: bool
+) -> None:
+    contract, events = case
+    table = table_of(events)
+    extra = ["never used", ""] if unused else []
+    for name in ("metric", *DIMENSION_NAMES):
+        index = table.column_names.index(name)
+        column = as_dictionary(table.column(name).combine_chunks(), order, extra)
+        table = table.set_column(index, name, column)
+    assert columnar_usage(contract, table) == object_usage(contract, events)
+
+
+def counting(timezone: str = "UTC", **meter: Any) -> Contract:
+    return Contract(
+        "c",
+        "EUR",
+        [PerUnit("S", metric="seconds", rate="1 EUR")],
+        meters=[Meter("seconds", **meter)],
+        timezone=timezone,
+        unpriced="ignore",
+    )
+
+
+def test_a_long_column_is_encoded_in_halves() -> None:
+    # rows alternate en, de, fr: a third of the rows each, one second per row
+    rows = 3 * (_SPLIT // 3 + 1)
+    languages = pa.array(["en", "de", "fr"] * (rows // 3), pa.string())
+    table = pa.table(
+        {
+            "metric": pa.array(["seconds"] * rows),
+            "quantity": pa.array([1] * rows, pa.int64()),
+            "timestamp": pa.array([AT] * rows, pa.timestamp("us", "UTC")),
+            "language": languages,
+        }
+    )
+    usage = meter_table(counting(), table, "2026-11")
+    for language in ("en", "de", "fr"):
+        assert usage.quantity("seconds", {"language": language}) == rows // 3
+
+
+def test_sums_beyond_float_precision_stay_exact() -> None:
+    # 16 x (2**50 + 1) = 2**54 + 16: float64 would lose the 16, the engine must not
+    table = pa.table(
+        {
+            "metric": ["seconds"] * 16,
+            "quantity": pa.array([2**50 + 1] * 16, pa.int64()),
+            "timestamp": [AT] * 16,
+        }
+    )
+    assert meter_table(counting(), table, "2026-11").exact("seconds") == 2**54 + 16
+    # in 6-second increments each is 2**50 + 2 (2**50 + 1 = 6k + 5 since 2**50 = 6k + 4)
+    stepped = counting(increment=6)
+    assert meter_table(stepped, table, "2026-11").exact("seconds") == 16 * (2**50 + 2)
+
+
+def test_days_across_the_end_of_summer_time() -> None:
+    # Berlin leaves summer time at 01:00 UTC on 25 October 2026 (03:00 CEST -> 02:00 CET)
+    stamps = [
+        dt.datetime(2026, 10, 24, 21, 59, tzinfo=dt.timezone.utc),  # 23:59 CEST, 24 Oct
+        dt.datetime(2026, 10, 24, 22, 0, tzinfo=dt.timezone.utc),  # 00:00 CEST, 25 Oct
+        dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.timezone.utc),  # 02:30 CEST, 25 Oct
+        dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.timezone.utc),  # 02:30 CET, 25 Oct
+        dt.datetime(2026, 10, 25, 22, 59, tzinfo=dt.timezone.utc),  # 23:59 CET, 25 Oct
+        dt.datetime(2026, 10, 25, 23, 0, tzinfo=dt.timezone.utc),  # 00:00 CET, 26 Oct
+    ]
+    table = pa.table(
+        {
+            "metric": ["seconds"] * 6,
+            "quantity": [1, 10, 100, 1000, 10000, 100000],
+            "timestamp": pa.array(stamps, pa.timestamp("us", "UTC")),
+        }
+    )
+    contract = counting("Europe/Berlin")
+    usage = meter_table(contract, table, Period.parse("2026-10"))
+    by_day = {day and day.day: quantity for day, _, _, quantity in usage.daily_items()}
+    assert by_day == {24: 1, 25: 11110, 26: 100000}
+    quantities = [1, 10, 100, 1000, 10000, 100000]
+    events = [Event("seconds", q, at) for q, at in zip(quantities, stamps, strict=True)]
+    assert usage == contract.meter(events, "2026-10")
+
+
+def test_several_metrics_in_one_table() -> None:
+    # calls are counted, seconds added: two meters over the rows of their own metric
+    contract = Contract(
+        "c",
+        "EUR",
+        [PerUnit("S", metric="seconds", rate="1 EUR"), PerUnit("C", metric="calls", rate="1 EUR")],
+        meters=[Meter("seconds"), Meter("calls", source="call", aggregation="count")],
+    )
+    table = pa.table(
+        {
+            "metric": ["seconds", "call", "seconds", "call", "call"],
+            "quantity": [30, 1, 12, 1, 1],
+            "timestamp": [AT] * 5,
+        }
+    )
+    usage = meter_table(contract, table, "2026-11")
+    assert (usage.quantity("seconds"), usage.quantity("calls")) == (Decimal(42), Decimal(3))

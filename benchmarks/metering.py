@@ -31,6 +31,7 @@ import datetime as dt
 import decimal
 import gc
 import json
+import operator
 import os
 import platform
 import resource
@@ -374,7 +375,10 @@ def prepare(
             return None
 
         def columns() -> dict[str, Decimal]:
-            _, quantities, stamps, languages, channels = zip(*records, strict=True)
+            # the columns of the records (zip(*records) would build a million iterators)
+            quantities, stamps, languages, channels = (
+                list(map(operator.itemgetter(index), records)) for index in range(1, 5)
+            )
             dims = {"language": languages, "channel": channels}
             return invoice_lines(contract.invoice(many(METRIC, quantities, stamps, dims), PERIOD))
 

@@ -40,7 +40,16 @@ class EventBatch(Sequence[Event]):
     only when read.
     """
 
-    __slots__ = ("_columns", "_events", "_metric", "_names", "_quantities", "_stamps", "_text")
+    __slots__ = (
+        "_columns",
+        "_events",
+        "_metric",
+        "_names",
+        "_quantities",
+        "_stamps",
+        "_tabular",
+        "_text",
+    )
 
     def __init__(
         self,
@@ -60,6 +69,8 @@ class EventBatch(Sequence[Event]):
         self._columns = columns
         self._text = text  # quantities are plain decimal text (else int or Decimal)
         self._events: list[Event] | None = None
+        # every timestamp a datetime (not a subclass), no empty dimension value
+        self._tabular = False
 
     @classmethod
     def of(
@@ -80,6 +91,7 @@ class EventBatch(Sequence[Event]):
             raise InvalidValueError(f"{len(stamps)} timestamps for {len(values)} quantities")
         names = tuple(dimensions or ())
         columns: list[list[str | None]] = []
+        empty = False
         for name in names:
             assert dimensions is not None
             column = dimensions[name]
@@ -88,11 +100,13 @@ class EventBatch(Sequence[Event]):
                 raise InvalidValueError(
                     f"dimension {name!r} has {len(column)} values for {len(values)} quantities"
                 )
-            _check_dimension(name, column)
+            empty |= _check_dimension(name, column)
             columns.append(column)
         values, text = _checked_quantities(values)
-        _check_stamps(stamps)
-        return cls(metric, values, stamps, names, tuple(columns), text=text)
+        plain = _check_stamps(stamps)
+        batch = cls(metric, values, stamps, names, tuple(columns), text=text)
+        batch._tabular = plain and not empty
+        return batch
 
     # -- the sequence ---------------------------------------------------------------------
     def _list(self) -> list[Event]:
@@ -154,17 +168,16 @@ class EventBatch(Sequence[Event]):
         except ImportError:  # pragma: no cover - the tests run with the extra installed
             return None
         stamps = self._stamps
-        if not stamps or set(map(type, stamps)) != {dt.datetime}:
-            return None  # subclasses (pandas Timestamps) are metered as events
+        if not stamps or not self._tabular:
+            # datetime subclasses (pandas Timestamps) and empty dimension values (a
+            # dimension of an event, a missing value in a table) are metered as events
+            return None
         try:
             zones = set(map(_TZINFO, stamps))
         except TypeError:  # an unhashable tzinfo
             return None
         if None in zones and len(zones) > 1:
             return None  # naive and aware: the events' metering names the first
-        for column in self._columns:
-            if "" in set(column):
-                return None  # an empty value is a dimension of an event, not of a row
         aware = None not in zones
         try:
             columns = {
@@ -219,7 +232,8 @@ def _plain_texts(values: list[str]) -> bool:
     return bool(pc.all(pc.match_substring_regex(texts, _PLAIN)).as_py())
 
 
-def _check_dimension(name: str, column: list[str | None]) -> None:
+def _check_dimension(name: str, column: list[str | None]) -> bool:
+    """Check a dimension's name and values; whether some value is empty."""
     to_dimensions({name: "x"})  # the name, as an event checks it
     values: Iterable[object]
     try:
@@ -229,14 +243,17 @@ def _check_dimension(name: str, column: list[str | None]) -> None:
     for value in values:
         if value is not None and not isinstance(value, str):
             raise InvalidTypeError(f"dimension {name!r} must have a string value, not {value!r}")
+    return "" in values
 
 
-def _check_stamps(stamps: list[dt.datetime]) -> None:
+def _check_stamps(stamps: list[dt.datetime]) -> bool:
+    """Check that every timestamp is a datetime; whether none is a subclass."""
     if set(map(type, stamps)) <= {dt.datetime}:
-        return
+        return True
     for index, at in enumerate(stamps):
         if not isinstance(at, dt.datetime):
             raise InvalidTypeError(f"timestamps[{index}] must be a datetime, not {at!r}")
+    return False
 
 
 def _build(

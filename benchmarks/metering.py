@@ -412,8 +412,11 @@ def prepare(
         import pyarrow.csv as pacsv
 
         # quantities are read as text: inferred, millisecond durations become floats,
-        # which the engine refuses (they are not exact)
-        text = pacsv.ConvertOptions(column_types={"quantity": pa.string()})
+        # which the engine refuses (they are not exact); the text columns as
+        # dictionaries, which the engine uses as they are
+        words = pa.dictionary(pa.int32(), pa.string())
+        types = {"quantity": pa.string(), "metric": words, "language": words, "channel": words}
+        text = pacsv.ConvertOptions(column_types=types)
 
         def from_csv() -> dict[str, Decimal]:
             table = pacsv.read_csv(source, convert_options=text)
@@ -423,8 +426,14 @@ def prepare(
     if kind == "parquet":
         import pyarrow.parquet as pq
 
+        # the text columns read as dictionaries (as Parquet stores them), which the
+        # engine uses as they are
+        words = ["metric", "language", "channel"]
         return lambda: invoice_lines(
-            contract.invoice(meter_table(contract, pq.read_table(source), PERIOD), PERIOD)
+            contract.invoice(
+                meter_table(contract, pq.read_table(source, read_dictionary=words), PERIOD),
+                PERIOD,
+            )
         )
     return lambda: invoice_lines(contract.invoice(meter_table(contract, source, PERIOD), PERIOD))
 

@@ -142,3 +142,27 @@ def test_several_metrics_in_one_table() -> None:
     )
     usage = meter_table(contract, table, "2026-11")
     assert (usage.quantity("seconds"), usage.quantity("calls")) == (Decimal(42), Decimal(3))
+
+
+def test_a_forked_process_encodes_with_its_own_threads() -> None:
+    # the parent's pool has threads only in the parent: a child must not wait on it
+    import multiprocessing  # noqa: PLC0415
+
+    rows = 3 * (_SPLIT // 3 + 1)
+    table = pa.table(
+        {
+            "metric": pa.array(["seconds"] * rows),
+            "quantity": pa.array([1] * rows, pa.int64()),
+            "timestamp": pa.array([AT] * rows, pa.timestamp("us", "UTC")),
+            "language": pa.array(["en", "de", "fr"] * (rows // 3), pa.string()),
+            "channel": pa.array(["phone"] * rows, pa.string()),
+        }
+    )
+    assert meter_table(counting(), table, "2026-11").quantity("seconds") == rows
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        child = pool.apply_async(_metered_seconds, (table,)).get(timeout=60)
+    assert child == rows
+
+
+def _metered_seconds(table: Any) -> int:
+    return int(meter_table(counting(), table, "2026-11").quantity("seconds"))

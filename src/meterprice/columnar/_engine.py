@@ -157,7 +157,7 @@ def _dictionary_codes(column: _Arrow) -> tuple[_Array, list[str | None]]:
 
 #: Columns at least this long are encoded in two halves on two threads.
 _SPLIT = 200_000
-_POOL: list[Any] = []
+_POOL: list[tuple[int, Any]] = []
 
 
 def _workers() -> int:
@@ -165,12 +165,14 @@ def _workers() -> int:
 
 
 def _pool() -> Any:
-    """One shared thread pool (pyarrow kernels run without the GIL)."""
-    if not _POOL:
+    """One shared thread pool per process (pyarrow kernels run without the GIL); a
+    forked child, whose copy of the pool has no threads, makes its own.
+    """
+    if not _POOL or _POOL[0][0] != os.getpid():
         from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
-        _POOL.append(ThreadPoolExecutor(max_workers=_workers()))
-    return _POOL[0]
+        _POOL[:] = [(os.getpid(), ThreadPoolExecutor(max_workers=_workers()))]
+    return _POOL[0][1]
 
 
 def _metrics(table: _Arrow, mapping: ColumnMapping) -> tuple[_Array | None, list[str]]:

@@ -14,6 +14,7 @@ from test_columnar import DIMENSION_NAMES, FAST, cases, columnar_usage, object_u
 
 from meterprice import Contract, Event, Meter, Period
 from meterprice.components import PerUnit
+from meterprice.errors import UsageError
 
 pa = pytest.importorskip("pyarrow")
 
@@ -166,3 +167,29 @@ def test_a_forked_process_encodes_with_its_own_threads() -> None:
 
 def _metered_seconds(table: Any) -> int:
     return int(meter_table(counting(), table, "2026-11").quantity("seconds"))
+
+
+@pytest.mark.parametrize(
+    ("texts", "total"),
+    [
+        (["1.5", "0.25", "3", ".5", "5."], Decimal("10.25")),  # parsed column-wide
+        (["12", "007", "0"], Decimal(19)),
+        (["1_000", " 7 ", "1e2"], Decimal(1107)),  # other forms: parsed one by one
+        (["123456789012345678", "0.5"], Decimal("123456789012345678.5")),  # beyond int64
+    ],
+)
+def test_decimal_texts_read_as_the_object_path_reads_them(texts: list[str], total: Decimal) -> None:
+    table = pa.table(
+        {"metric": ["seconds"] * len(texts), "quantity": texts, "timestamp": [AT] * len(texts)}
+    )
+    assert meter_table(counting(), table, "2026-11").quantity("seconds") == total
+    events = Event.many("seconds", texts, [AT] * len(texts))
+    assert counting().meter(events, "2026-11").quantity("seconds") == total
+
+
+def test_hexadecimal_text_is_not_a_quantity() -> None:
+    table = pa.table({"metric": ["seconds"], "quantity": ["0x10"], "timestamp": [AT]})
+    with pytest.raises(UsageError, match=r"'quantity'.*not a decimal"):
+        meter_table(counting(), table, "2026-11")
+    with pytest.raises(ValueError, match="not a decimal"):
+        Event.many("seconds", ["0x10"], [AT])

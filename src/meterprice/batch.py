@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = ["EventBatch"]
 
-#: Decimal text the columnar engine parses exactly, column-wide, as to_decimal would.
-_PLAIN = r"^-?[0-9]{1,18}(\.[0-9]{1,18})?$"
 _TZINFO = operator.attrgetter("tzinfo")
 
 
@@ -45,10 +43,10 @@ class EventBatch(Sequence[Event]):
         "_events",
         "_metric",
         "_names",
+        "_parsed",
         "_quantities",
         "_stamps",
         "_tabular",
-        "_text",
     )
 
     def __init__(
@@ -59,7 +57,7 @@ class EventBatch(Sequence[Event]):
         names: tuple[str, ...],
         columns: tuple[list[str | None], ...],
         *,
-        text: bool,
+        parsed: tuple[Any, int] | None,
     ) -> None:
         """A batch of columns already checked (see :meth:`Event.many`)."""
         self._metric = metric
@@ -67,7 +65,8 @@ class EventBatch(Sequence[Event]):
         self._stamps = stamps
         self._names = names
         self._columns = columns
-        self._text = text  # quantities are plain decimal text (else int or Decimal)
+        # plain decimal texts, parsed column-wide: integers scaled by 10**scale
+        self._parsed = parsed
         self._events: list[Event] | None = None
         # every timestamp a datetime (not a subclass), no empty dimension value
         self._tabular = False
@@ -102,9 +101,9 @@ class EventBatch(Sequence[Event]):
                 )
             empty |= _check_dimension(name, column)
             columns.append(column)
-        values, text = _checked_quantities(values)
+        values, parsed = _checked_quantities(values)
         plain = _check_stamps(stamps)
-        batch = cls(metric, values, stamps, names, tuple(columns), text=text)
+        batch = cls(metric, values, stamps, names, tuple(columns), parsed=parsed)
         batch._tabular = plain and not empty
         return batch
 
@@ -181,7 +180,7 @@ class EventBatch(Sequence[Event]):
         aware = None not in zones
         try:
             columns = {
-                "quantity": pa.array(self._quantities, pa.string() if self._text else None),
+                "quantity": _scaled(pa, self._parsed) or pa.array(self._quantities),
                 "timestamp": pa.array(stamps, pa.timestamp("us", "UTC" if aware else None)),
             }
             for index, column in enumerate(self._columns):
@@ -198,14 +197,18 @@ def _quantity_list(quantities: Iterable[object]) -> list[Any]:
     return quantities if isinstance(quantities, list) else list(quantities)
 
 
-def _checked_quantities(values: list[Any]) -> tuple[list[Any], bool]:
-    """The quantities, checked, as ints, plain decimal texts (``True``) or Decimals."""
+def _checked_quantities(values: list[Any]) -> tuple[list[Any], tuple[Any, int] | None]:
+    """The quantities, checked, as ints, texts or Decimals, and plain decimal texts
+    parsed column-wide (scaled integers and their scale).
+    """
     kinds = set(map(type, values))
     if kinds <= {int}:
         if not values or (min(values) > -d._INT_BOUND and max(values) < d._INT_BOUND):
-            return values, False
-    elif kinds == {str} and _plain_texts(values):
-        return values, True
+            return values, None
+    elif kinds == {str}:
+        parsed = _plain_texts(values)
+        if parsed is not None:
+            return values, parsed
     shared: dict[tuple[type, object], Decimal] = {}
     converted: list[Decimal] = []
     append = converted.append
@@ -218,18 +221,37 @@ def _checked_quantities(values: list[Any]) -> tuple[list[Any], bool]:
             except (TypeError, ValueError) as error:
                 raise type(error)(f"quantities[{index}]: {error}") from None
         append(quantity)
-    return converted, False
+    return converted, None
 
 
-def _plain_texts(values: list[str]) -> bool:
-    """Whether every text is a plain decimal (``-12.500``), checked by pyarrow."""
+def _plain_texts(values: list[str]) -> tuple[Any, int] | None:
+    """Plain decimal texts (``-12.500``, which to_decimal reads as the same number)
+    parsed by the columnar engine column-wide; ``None`` for other forms or without
+    pyarrow.
+    """
     try:
         import pyarrow as pa  # noqa: PLC0415 - an optional dependency
-        import pyarrow.compute as pc  # noqa: PLC0415
+
+        from meterprice.columnar._engine import _plain_decimals  # noqa: PLC0415
     except ImportError:  # pragma: no cover - the tests run with the extra installed
-        return False
-    texts = pa.array(values, pa.string())
-    return bool(pc.all(pc.match_substring_regex(texts, _PLAIN)).as_py())
+        return None
+    return _plain_decimals(pa.chunked_array([pa.array(values, pa.string())]))
+
+
+def _scaled(pa: Any, parsed: tuple[Any, int] | None) -> Any | None:
+    """Scaled int64 integers as a decimal128 column of their scale, built from the
+    128-bit two's complement words.
+    """
+    if parsed is None:
+        return None
+    import numpy as np  # noqa: PLC0415 - comes with pyarrow
+
+    ints, scale = parsed
+    words = np.empty((len(ints), 2), dtype=np.int64)
+    words[:, 0] = ints
+    words[:, 1] = ints >> 63
+    kind = pa.decimal128(38, scale)
+    return pa.Array.from_buffers(kind, len(ints), [None, pa.py_buffer(words)])
 
 
 def _check_dimension(name: str, column: list[str | None]) -> bool:

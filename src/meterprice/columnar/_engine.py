@@ -332,34 +332,35 @@ def _quantities(table: _Arrow, name: str) -> tuple[_Array, int]:
     )
 
 
-#: Decimal text read column-wide: at most 18 digits, which int64 holds.
-_PLAIN = r"^-?[0-9]{1,18}(\.[0-9]{1,18})?$"
-
-
 def _plain_decimals(column: _Arrow) -> tuple[_Array, int] | None:
     """Decimal text such as ``-185.125`` as integers scaled by ``10**scale``, parsed
-    column-wide (the digits without the point, cast to int64); ``None`` when some
-    text is another form (``1e3``, ``1_000``, spaces) or the digits could leave int64.
+    column-wide: the digits without the point cast to int64 (Arrow reads ``-?[0-9]+``
+    and hexadecimal ``0x..``, refused here); ``None`` when some text is another form
+    (``1e3``, ``1_000``, spaces) or the digits could leave int64.
     """
     np, pa, pc = _np(), _pa(), _pc()
-    if _pa().types.is_dictionary(column.type):
+    if pa.types.is_dictionary(column.type):
         return None  # few distinct texts: parsed once each
     column = _as_strings(column)
-    if not pc.all(pc.match_substring_regex(column, _PLAIN)).as_py():
+    if pc.any(pc.match_substring(column, "x", ignore_case=True)).as_py():
         return None
+    dots = pc.max(pc.count_substring(column, ".")).as_py() or 0
+    if dots > 1:
+        return None
+    digits = pc.replace_substring(column, ".", "", max_replacements=1) if dots else column
+    try:
+        ints = pc.cast(digits, pa.int64()).to_numpy().astype(np.int64, copy=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if not dots:
+        return ints, 0
     lengths = pc.binary_length(column).to_numpy().astype(np.int64)
     point = pc.find_substring(column, ".").to_numpy().astype(np.int64)
-    if (point < 0).all():
-        if lengths.max() > 19:  # a sign and 18 digits
-            return None
-        return pc.cast(column, pa.int64()).to_numpy().astype(np.int64, copy=False), 0
     places = np.where(point >= 0, lengths - point - 1, 0)
     scale = int(places.max())
     whole = np.where(point >= 0, point, lengths)  # digits before the point (and a sign)
     if int(whole.max()) + scale > 18:
         return None
-    digits = pc.replace_substring(column, ".", "", max_replacements=1)
-    ints = pc.cast(digits, pa.int64()).to_numpy().astype(np.int64, copy=False)
     if (places != scale).any():
         ints = ints * np.power(np.int64(10), (scale - places).astype(np.int64))
     return ints, scale

@@ -412,11 +412,8 @@ def prepare(
         import pyarrow.csv as pacsv
 
         # quantities are read as text: inferred, millisecond durations become floats,
-        # which the engine refuses (they are not exact); the text columns as
-        # dictionaries, which the engine uses as they are
-        words = pa.dictionary(pa.int32(), pa.string())
-        types = {"quantity": pa.string(), "metric": words, "language": words, "channel": words}
-        text = pacsv.ConvertOptions(column_types=types)
+        # which the engine refuses (they are not exact)
+        text = pacsv.ConvertOptions(column_types={"quantity": pa.string()})
 
         def from_csv() -> dict[str, Decimal]:
             table = pacsv.read_csv(source, convert_options=text)

@@ -179,8 +179,9 @@ class EventBatch(Sequence[Event]):
             return None  # naive and aware: the events' metering names the first
         aware = None not in zones
         try:
+            scaled = _scaled(pa, self._parsed)
             columns = {
-                "quantity": _scaled(pa, self._parsed) or pa.array(self._quantities),
+                "quantity": scaled if scaled is not None else pa.array(self._quantities),
                 "timestamp": pa.array(stamps, pa.timestamp("us", "UTC" if aware else None)),
             }
             for index, column in enumerate(self._columns):
@@ -203,6 +204,10 @@ def _checked_quantities(values: list[Any]) -> tuple[list[Any], tuple[Any, int] |
     """
     kinds = set(map(type, values))
     if kinds <= {int}:
+        if values:
+            whole = _int64(values)  # within int64: within the bound of to_decimal
+            if whole is not None:
+                return values, (whole, 0)
         if not values or (min(values) > -d._INT_BOUND and max(values) < d._INT_BOUND):
             return values, None
     elif kinds == {str}:
@@ -238,15 +243,29 @@ def _plain_texts(values: list[str]) -> tuple[Any, int] | None:
     return _plain_decimals(pa.chunked_array([pa.array(values, pa.string())]))
 
 
+def _int64(values: list[int]) -> Any | None:
+    """Python integers as a numpy int64 array, or ``None`` (no pyarrow, or too large)."""
+    try:
+        import pyarrow as pa  # noqa: PLC0415 - an optional dependency
+    except ImportError:  # pragma: no cover - the tests run with the extra installed
+        return None
+    try:
+        return pa.array(values, pa.int64()).to_numpy()
+    except (OverflowError, pa.ArrowException):
+        return None
+
+
 def _scaled(pa: Any, parsed: tuple[Any, int] | None) -> Any | None:
-    """Scaled int64 integers as a decimal128 column of their scale, built from the
-    128-bit two's complement words.
+    """Scaled int64 integers as an int64 column (scale 0) or a decimal128 column of
+    their scale, built from the 128-bit two's complement words.
     """
     if parsed is None:
         return None
     import numpy as np  # noqa: PLC0415 - comes with pyarrow
 
     ints, scale = parsed
+    if not scale:
+        return pa.array(ints, pa.int64())
     words = np.empty((len(ints), 2), dtype=np.int64)
     words[:, 0] = ints
     words[:, 1] = ints >> 63

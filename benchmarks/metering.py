@@ -449,6 +449,47 @@ def measure(kind: str, job: str, case: str, rows: int, folder: Path, repeat: int
     return {"seconds": best, "lines": {k: str(v) for k, v in lines.items()}, "rss_kib": peak}
 
 
+def primitives(rows: int) -> None:
+    """The costs of the steps no columnar engine on pyarrow can skip, on the ``few``
+    Arrow table, next to polars doing the whole job: what bounds the arrow ratio."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+    import polars  # noqa: F401 - imported before timing
+    import pyarrow.compute as pc
+
+    table = make_table(rows, "few")
+    language, channel = (table.column(name).combine_chunks() for name in ("language", "channel"))
+    pool = ThreadPoolExecutor(max_workers=2)
+    stamps = pc.cast(table.column("timestamp"), "int64").to_numpy()
+    seconds = table.column("quantity").to_numpy()
+    key = (stamps % 31) * 20 + seconds % 20
+
+    def best(job: Callable[[], object]) -> float:
+        times = []
+        for _ in range(5):
+            began = time.perf_counter()
+            job()
+            times.append(time.perf_counter() - began)
+        return min(times) * 1000
+
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("polars: the whole arrow job", lambda: polars_job(table, "arrow", "few", rows)),
+        ("dictionary_encode, one string column", language.dictionary_encode),
+        (
+            "dictionary_encode, two columns in two threads",
+            lambda: list(pool.map(lambda column: column.dictionary_encode(), [language, channel])),
+        ),
+        ("pyarrow.compute.equal on the metric column", lambda: pc.equal(table["metric"], METRIC)),
+        ("(timestamp + offset) // day on int64", lambda: (stamps + 3600) // 86400),
+        ("ceil to 6-second increments", lambda: -((-seconds) // 6) * 6),
+        ("numpy.bincount with weights", lambda: np.bincount(key, weights=seconds)),
+    ]
+    print(f"primitive costs, {rows:,} rows (best of 5, one process):")
+    for name, job in steps:
+        print(f"  {name:<48} {best(job):8.1f} ms")
+
+
 # -- the report -----------------------------------------------------------------------------
 def _baseline_of(job: str) -> str | None:
     for name in BASELINES:
@@ -457,22 +498,32 @@ def _baseline_of(job: str) -> str | None:
     return None
 
 
+def _one_step(args: argparse.Namespace) -> int:
+    """Write the files, print the primitive costs or take one measurement."""
+    if args.write:
+        write_files(int(args.write[0]), args.write[1], Path(args.write[2]))
+    elif args.primitives:
+        primitives(args.rows)
+    else:
+        kind, job, case, rows, folder = args.measure
+        print(json.dumps(measure(kind, job, case, int(rows), Path(folder), args.repeat)))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows (1,000,000)")
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs per measurement (3)")
     parser.add_argument("--paths", nargs="*", default=list(PATHS), choices=list(PATHS))
     parser.add_argument("--cases", nargs="*", default=["few", "many"], choices=["few", "many"])
+    parser.add_argument(
+        "--primitives", action="store_true", help="the costs of the engine's steps, then exit"
+    )
     parser.add_argument("--measure", nargs=5, help=argparse.SUPPRESS)
     parser.add_argument("--write", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.write:
-        write_files(int(args.write[0]), args.write[1], Path(args.write[2]))
-        return 0
-    if args.measure:
-        kind, job, case, rows, folder = args.measure
-        print(json.dumps(measure(kind, job, case, int(rows), Path(folder), args.repeat)))
-        return 0
+    if args.write or args.primitives or args.measure:
+        return _one_step(args)
 
     rows = args.rows
     print(f"meterprice metering benchmark: {rows:,} rows, best of {args.repeat}, one process each")

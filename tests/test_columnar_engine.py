@@ -193,3 +193,83 @@ def test_hexadecimal_text_is_not_a_quantity() -> None:
         meter_table(counting(), table, "2026-11")
     with pytest.raises(ValueError, match="not a decimal"):
         Event.many("seconds", ["0x10"], [AT])
+
+
+def events_table(events: list[Event], **dimensions: list[str]) -> Any:
+    return pa.table(
+        {
+            "metric": [event.metric for event in events],
+            "quantity": pa.array([event.quantity for event in events], pa.decimal128(18, 2)),
+            "timestamp": pa.array(
+                [event.at.astimezone(dt.timezone.utc) for event in events],
+                pa.timestamp("us", "UTC"),
+            ),
+            **dimensions,
+        }
+    )
+
+
+def test_negative_quantities_are_refused_on_every_path() -> None:
+    # a sum (counted by key) and a maximum (folded by sorting) refuse -5 alike
+    table = pa.table({"metric": ["seconds"] * 3, "quantity": [10, -5, 7], "timestamp": [AT] * 3})
+    for aggregation in ("sum", "max"):
+        with pytest.raises(UsageError, match=r"1 event\(s\) of 'seconds' have negative"):
+            meter_table(counting(aggregation=aggregation), table, "2026-11")
+    allowed = counting(allow_negative=True, increment=6, minimum=30)
+    # 10 -> 30 (the minimum), -5 -> -30, 7 -> 30: 30 seconds
+    assert meter_table(allowed, table, "2026-11").exact("seconds") == 30
+    peak = counting(allow_negative=True, aggregation="max", increment=6, minimum=30)
+    assert meter_table(peak, table, "2026-11").exact("seconds") == 30
+
+
+def test_spans_of_many_years_and_many_offset_changes() -> None:
+    # fourteen years of summer times in Berlin: the offsets are looked up hour by hour
+    stamps = [
+        dt.datetime(2012, 3, 25, 0, 59, tzinfo=dt.timezone.utc),  # 01:59 CET, 25 March
+        dt.datetime(2012, 3, 25, 1, 0, tzinfo=dt.timezone.utc),  # 03:00 CEST, 25 March
+        dt.datetime(2019, 10, 26, 22, 30, tzinfo=dt.timezone.utc),  # 00:30 CEST, 27 Oct
+        dt.datetime(2025, 12, 31, 23, 30, tzinfo=dt.timezone.utc),  # 00:30 CET, 1 January
+    ]
+    events = [Event("seconds", 60, at) for at in stamps]
+    contract = counting("Europe/Berlin")
+    for years in (
+        Period(dt.date(2012, 1, 1), dt.date(2026, 1, 1)),
+        Period(dt.date(2018, 1, 1), dt.date(2026, 1, 1)),
+    ):
+        usage = meter_table(contract, events_table(events), years)
+        assert usage == contract.meter(events, years)
+    days = {
+        day for day, _, _, _ in meter_table(contract, events_table(events), years).daily_items()
+    }
+    assert days == {dt.date(2019, 10, 27)}  # the call at the end is on 1 January 2026
+
+
+def test_very_many_groups_are_counted_by_sorting() -> None:
+    # 1,200 agents x 1,200 queues x 27 days (3 to 29 November) is too many keys to
+    # count densely
+    rows = 1200
+    names = [f"a{i}" for i in range(rows)]
+    table = pa.table(
+        {
+            "metric": ["seconds"] * rows,
+            "quantity": [1] * rows,
+            "timestamp": [AT + dt.timedelta(days=i % 27) for i in range(rows)],
+            "agent": names,
+            "queue": names[::-1],
+        }
+    )
+    usage = meter_table(counting(aggregation="count"), table, "2026-11")
+    assert usage.quantity("seconds") == rows
+    assert usage.quantity("seconds", {"agent": "a7", "queue": f"a{rows - 8}"}) == 1
+
+
+def test_nanosecond_timestamps_on_whole_microseconds() -> None:
+    at = 1_793_600_000_000_001_000  # ns since the epoch: 2 November 2026, 06:13:20 UTC
+    table = pa.table(
+        {
+            "metric": ["seconds"],
+            "quantity": [5],
+            "timestamp": pa.array([at], pa.timestamp("ns", "UTC")),
+        }
+    )
+    assert meter_table(counting(), table, "2026-11").quantity("seconds") == 5

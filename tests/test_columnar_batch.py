@@ -106,3 +106,16 @@ def test_a_batch_is_an_immutable_sequence_of_its_events() -> None:
         Event.many("seconds", [1], [AT], {"channel": [["phone"]]})  # type: ignore[list-item]
     with pytest.raises(ValueError, match=r"quantities\[1\].*digits"):
         Event.many("seconds", [1, 10**120], [AT, AT])
+
+
+def test_a_batch_for_a_mean_meter_is_metered_as_events() -> None:
+    # the engine does not meter means yet: (20 + 40 + 90) / 3 = 50 seconds
+    contract = Contract(
+        "c",
+        "EUR",
+        [PerUnit("S", metric="answer", rate="1 EUR")],
+        meters=[Meter("answer", source="seconds", aggregation="mean")],
+        unpriced="ignore",
+    )
+    batch = Event.many("seconds", [20, 40, 90], [AT] * 3)
+    assert contract.meter(batch, "2026-11").exact("answer") == 50

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, overload
 from meterprice import _decimal as d
 from meterprice.dimensions import Dimensions, to_dimensions
 from meterprice.errors import InvalidTypeError, InvalidValueError
-from meterprice.usage import Event, _to_quantity
+from meterprice.usage import Aggregation, Event, _to_quantity
 
 if TYPE_CHECKING:
     from meterprice.contract import Contract
@@ -145,6 +145,9 @@ class EventBatch(Sequence[Event]):
         """The usage of the batch within ``period``: column by column with pyarrow,
         else event by event (the same usage either way).
         """
+        rows_only = (Aggregation.MEAN, Aggregation.SHARE)  # not metered from tables yet
+        if any(meter.aggregation in rows_only for meter in contract.all_meters):
+            return contract._meter(self._list(), period)
         table = self._table()
         if table is None:
             return contract._meter(self._list(), period)

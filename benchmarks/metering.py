@@ -31,6 +31,7 @@ import datetime as dt
 import decimal
 import gc
 import json
+import operator
 import os
 import platform
 import resource
@@ -338,6 +339,7 @@ def duckdb_job(source: Any, kind: str, case: str, rows: int) -> dict[str, Decima
 def columnar() -> Any | None:
     """``meterprice.columnar.meter_table`` when installed, else None."""
     try:
+        import meterprice.columnar._engine  # noqa: F401 - imported before timing, as polars is
         from meterprice.columnar import meter_table
     except ImportError:
         return None
@@ -373,7 +375,10 @@ def prepare(
             return None
 
         def columns() -> dict[str, Decimal]:
-            _, quantities, stamps, languages, channels = zip(*records, strict=True)
+            # the columns of the records (zip(*records) would build a million iterators)
+            quantities, stamps, languages, channels = (
+                list(map(operator.itemgetter(index), records)) for index in range(1, 5)
+            )
             dims = {"language": languages, "channel": channels}
             return invoice_lines(contract.invoice(many(METRIC, quantities, stamps, dims), PERIOD))
 
@@ -383,9 +388,15 @@ def prepare(
         import pyarrow.parquet as pq
 
         source = pq.read_table(parquet_file)
+    # every library is imported before timing (meterprice is too), so that no job
+    # pays for an import inside its measurement
     if job.startswith("polars"):
+        import polars  # noqa: F401
+
         return lambda: polars_job(source, kind, case, rows)
     if job.startswith("duckdb"):
+        import duckdb  # noqa: F401
+
         return lambda: duckdb_job(source, kind, case, rows)
     if job == "meterprice price_file":
         from meterprice.periods import Period
@@ -412,8 +423,14 @@ def prepare(
     if kind == "parquet":
         import pyarrow.parquet as pq
 
+        # the text columns read as dictionaries (as Parquet stores them), which the
+        # engine uses as they are
+        words = ["metric", "language", "channel"]
         return lambda: invoice_lines(
-            contract.invoice(meter_table(contract, pq.read_table(source), PERIOD), PERIOD)
+            contract.invoice(
+                meter_table(contract, pq.read_table(source, read_dictionary=words), PERIOD),
+                PERIOD,
+            )
         )
     return lambda: invoice_lines(contract.invoice(meter_table(contract, source, PERIOD), PERIOD))
 
@@ -432,6 +449,47 @@ def measure(kind: str, job: str, case: str, rows: int, folder: Path, repeat: int
     return {"seconds": best, "lines": {k: str(v) for k, v in lines.items()}, "rss_kib": peak}
 
 
+def primitives(rows: int) -> None:
+    """The costs of the steps no columnar engine on pyarrow can skip, on the ``few``
+    Arrow table, next to polars doing the whole job: what bounds the arrow ratio."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+    import polars  # noqa: F401 - imported before timing
+    import pyarrow.compute as pc
+
+    table = make_table(rows, "few")
+    language, channel = (table.column(name).combine_chunks() for name in ("language", "channel"))
+    pool = ThreadPoolExecutor(max_workers=2)
+    stamps = pc.cast(table.column("timestamp"), "int64").to_numpy()
+    seconds = table.column("quantity").to_numpy()
+    key = (stamps % 31) * 20 + seconds % 20
+
+    def best(job: Callable[[], object]) -> float:
+        times = []
+        for _ in range(5):
+            began = time.perf_counter()
+            job()
+            times.append(time.perf_counter() - began)
+        return min(times) * 1000
+
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("polars: the whole arrow job", lambda: polars_job(table, "arrow", "few", rows)),
+        ("dictionary_encode, one string column", language.dictionary_encode),
+        (
+            "dictionary_encode, two columns in two threads",
+            lambda: list(pool.map(lambda column: column.dictionary_encode(), [language, channel])),
+        ),
+        ("pyarrow.compute.equal on the metric column", lambda: pc.equal(table["metric"], METRIC)),
+        ("(timestamp + offset) // day on int64", lambda: (stamps + 3600) // 86400),
+        ("ceil to 6-second increments", lambda: -((-seconds) // 6) * 6),
+        ("numpy.bincount with weights", lambda: np.bincount(key, weights=seconds)),
+    ]
+    print(f"primitive costs, {rows:,} rows (best of 5, one process):")
+    for name, job in steps:
+        print(f"  {name:<48} {best(job):8.1f} ms")
+
+
 # -- the report -----------------------------------------------------------------------------
 def _baseline_of(job: str) -> str | None:
     for name in BASELINES:
@@ -440,22 +498,32 @@ def _baseline_of(job: str) -> str | None:
     return None
 
 
+def _one_step(args: argparse.Namespace) -> int:
+    """Write the files, print the primitive costs or take one measurement."""
+    if args.write:
+        write_files(int(args.write[0]), args.write[1], Path(args.write[2]))
+    elif args.primitives:
+        primitives(args.rows)
+    else:
+        kind, job, case, rows, folder = args.measure
+        print(json.dumps(measure(kind, job, case, int(rows), Path(folder), args.repeat)))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows (1,000,000)")
-    parser.add_argument("--repeat", type=int, default=1, help="best of N runs per measurement (1)")
+    parser.add_argument("--repeat", type=int, default=3, help="best of N runs per measurement (3)")
     parser.add_argument("--paths", nargs="*", default=list(PATHS), choices=list(PATHS))
     parser.add_argument("--cases", nargs="*", default=["few", "many"], choices=["few", "many"])
+    parser.add_argument(
+        "--primitives", action="store_true", help="the costs of the engine's steps, then exit"
+    )
     parser.add_argument("--measure", nargs=5, help=argparse.SUPPRESS)
     parser.add_argument("--write", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.write:
-        write_files(int(args.write[0]), args.write[1], Path(args.write[2]))
-        return 0
-    if args.measure:
-        kind, job, case, rows, folder = args.measure
-        print(json.dumps(measure(kind, job, case, int(rows), Path(folder), args.repeat)))
-        return 0
+    if args.write or args.primitives or args.measure:
+        return _one_step(args)
 
     rows = args.rows
     print(f"meterprice metering benchmark: {rows:,} rows, best of {args.repeat}, one process each")

@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import zoneinfo
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any, Literal
 
 import attrs
 
 from meterprice._zones import find_zone
+from meterprice.batch import EventBatch
 from meterprice.components._lines import LinesSoFar, Subtotals
 from meterprice.components.base import Charge, Component, PricingContext, to_window
 from meterprice.dimensions import Dimensions
@@ -266,7 +267,9 @@ class Contract:
             return meter_table(self, events, _to_period(period))
         return self._meter(_as_list(events), _to_period(period))
 
-    def _meter(self, events: list[Event], period: Period) -> Usage:
+    def _meter(self, events: Sequence[Event], period: Period) -> Usage:
+        if isinstance(events, EventBatch):  # columns: metered as a table where it can
+            return events.meter(self, period)
         start, end = self.bounds(period)
         if events and events[0].at.tzinfo is None:
             start, end = start.replace(tzinfo=None), end.replace(tzinfo=None)
@@ -651,9 +654,9 @@ def _date(value: dt.date | str) -> dt.date:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _as_list(events: object) -> list[Event]:
+def _as_list(events: object) -> Sequence[Event]:
     if isinstance(events, (str, bytes)) or not isinstance(events, Iterable):
         raise InvalidTypeError(
             f"usage must be a Usage, a mapping of totals or events, not {events!r}"
         )
-    return events if isinstance(events, list) else list(events)
+    return events if isinstance(events, (list, EventBatch)) else list(events)

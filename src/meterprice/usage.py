@@ -19,14 +19,17 @@ import numbers
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from meterprice import _decimal as d
 from meterprice.dimensions import Dimensions, Where, to_dimensions, to_where
-from meterprice.errors import InvalidTypeError, InvalidValueError, UsageError
+from meterprice.errors import InvalidTypeError, UsageError
 from meterprice.periods import Period
+
+if TYPE_CHECKING:
+    from meterprice.batch import EventBatch
 
 __all__ = ["Aggregation", "Event", "Usage", "display_quantity"]
 
@@ -68,21 +71,6 @@ def _to_quantity(value: object) -> Decimal:
     return d.to_decimal(value, what="quantity")
 
 
-def _dimension_rows(
-    dimensions: Mapping[str, Iterable[str | None]], count: int
-) -> Iterator[tuple[str | None, ...]]:
-    names = tuple(dimensions)
-    columns = [list(dimensions[name]) for name in names]
-    for name, column in zip(names, columns, strict=True):
-        if len(column) != count:
-            raise InvalidValueError(
-                f"dimension {name!r} has {len(column)} values for {count} quantities"
-            )
-    if not names:
-        return iter(((),) * count)
-    return zip(*columns, strict=True)
-
-
 @attrs.frozen(slots=True)
 class Event:
     """One raw usage record.
@@ -113,9 +101,12 @@ class Event:
         quantities: Iterable[object],
         timestamps: Iterable[dt.datetime],
         dimensions: Mapping[str, Iterable[str | None]] | None = None,
-    ) -> list[Event]:
+    ) -> EventBatch:
         """Events of one ``metric`` from columns: the same validation as the
-        constructor, done once per distinct value instead of once per event.
+        constructor, done once per distinct value (or column-wide) instead of once
+        per event. The result is an immutable sequence of the events, held as
+        columns (an :class:`~meterprice.batch.EventBatch`): a contract meters it
+        column by column when pyarrow is installed.
 
         ``dimensions`` maps each dimension name to its column of values (``None``:
         the event lacks that dimension). Every column must be as long as
@@ -126,42 +117,9 @@ class Event:
         >>> [(e.quantity, dict(e.dimensions)) for e in calls]
         [(Decimal('185'), {'language': 'de'}), (Decimal('31.5'), {})]
         """
-        if not isinstance(metric, str) or not metric.strip():
-            raise InvalidTypeError(f"metric must be a non-empty string, not {metric!r}")
-        values = quantities if isinstance(quantities, list) else list(quantities)
-        stamps = timestamps if isinstance(timestamps, list) else list(timestamps)
-        if len(stamps) != len(values):
-            raise InvalidValueError(f"{len(stamps)} timestamps for {len(values)} quantities")
-        names = tuple(dimensions or ())
-        rows = _dimension_rows(dimensions or {}, len(values))
-        shared_quantities: dict[object, Decimal] = {}
-        shared_dims: dict[tuple[str | None, ...], Dimensions] = {}
-        datetime = dt.datetime
-        new, set_field = object.__new__, object.__setattr__
-        events: list[Event] = []
-        append = events.append
-        for index, (value, at, row) in enumerate(zip(values, stamps, rows, strict=True)):
-            key = (type(value), value)
-            quantity = shared_quantities.get(key)
-            if quantity is None:
-                try:
-                    quantity = shared_quantities[key] = _to_quantity(value)
-                except (TypeError, ValueError) as error:
-                    raise type(error)(f"quantities[{index}]: {error}") from None
-            if type(at) is not datetime and not isinstance(at, datetime):
-                raise InvalidTypeError(f"timestamps[{index}] must be a datetime, not {at!r}")
-            dims = shared_dims.get(row)
-            if dims is None:
-                dims = shared_dims[row] = to_dimensions(
-                    {name: v for name, v in zip(names, row, strict=True) if v is not None}
-                )
-            event = new(cls)
-            set_field(event, "metric", metric)
-            set_field(event, "quantity", quantity)
-            set_field(event, "at", at)
-            set_field(event, "dimensions", dims)
-            append(event)
-        return events
+        from meterprice.batch import EventBatch  # noqa: PLC0415 - batch imports Event
+
+        return EventBatch.of(metric, quantities, timestamps, dimensions)
 
 
 class Aggregation(enum.Enum):

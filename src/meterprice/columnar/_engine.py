@@ -10,6 +10,8 @@ zone, so the result is the same day-resolved usage that metering events gives.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import os
 import zoneinfo
 from collections.abc import Sequence
 from decimal import Decimal
@@ -98,34 +100,101 @@ def _as_strings(column: _Arrow) -> _Arrow:
     return column
 
 
-def _codes(column: _Arrow) -> tuple[_Array, list[str | None]]:
-    """Dictionary codes (int64, -1 for null) and the distinct values."""
+def _codes(column: _Arrow, *, split: bool = True) -> tuple[_Array, list[str | None]]:
+    """Dictionary codes (-1 for null) and the distinct values; a dictionary column
+    (Parquet read with ``read_dictionary``, a polars Categorical) is used as it is.
+    """
     np, pa = _np(), _pa()
+    if pa.types.is_dictionary(column.type):
+        codes, values = _dictionary_codes(column)
+        if len(values):  # a dictionary may hold values no row uses: they are not there
+            used = np.bincount(codes[codes >= 0], minlength=len(values))
+            counts = used.tolist()
+            values = [value if n else None for value, n in zip(values, counts, strict=True)]
+        return codes, values
+    if split and len(column) >= _SPLIT and column.num_chunks == 1 and _workers() > 1:
+        # a long column: encode its halves in two threads (pyarrow releases the GIL)
+        # and unify their dictionaries
+        chunk = _as_strings(column).chunk(0)
+        half = len(chunk) // 2
+        parts = list(_pool().map(_encode, [chunk.slice(0, half), chunk.slice(half)]))
+        return _dictionary_codes(pa.chunked_array(parts))
     encoded = _as_strings(column).combine_chunks().dictionary_encode()
-    values = encoded.dictionary.to_pylist()
-    indices = encoded.indices
-    if indices.null_count:
-        codes = indices.fill_null(-1).to_numpy().astype(np.int64)
-    else:
-        codes = indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    del pa
+    return _dictionary_codes(pa.chunked_array([encoded]))
+
+
+def _encode(chunk: _Arrow) -> _Arrow:
+    return chunk.dictionary_encode()
+
+
+def _dictionary_codes(column: _Arrow) -> tuple[_Array, list[str | None]]:
+    """The codes and values of a dictionary column: its indices into one dictionary
+    (duplicate dictionary values share the code of the first).
+    """
+    np, pa = _np(), _pa()
+    if not column.num_chunks:
+        return np.zeros(0, dtype=np.int64), []
+    column = column.unify_dictionaries()
+    dictionary = column.chunk(0).dictionary
+    if not pa.types.is_string(dictionary.type):
+        dictionary = dictionary.cast(pa.string())
+    values: list[str | None] = dictionary.to_pylist()
+    parts = []
+    for chunk in column.chunks:
+        indices = chunk.indices
+        if indices.null_count:
+            indices = indices.fill_null(-1)
+        parts.append(indices.to_numpy(zero_copy_only=False))
+    codes = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    codes = codes.astype(np.int64)
+    first: dict[str | None, int] = {}
+    canonical = [first.setdefault(value, code) for code, value in enumerate(values)]
+    if canonical != list(range(len(values))):  # duplicates: map them to the first
+        remap = np.array([*canonical, -1], dtype=np.int64)
+        codes = remap[codes]
     return codes, values
 
 
-def _metrics(table: _Arrow, mapping: ColumnMapping) -> tuple[_Array, list[str]]:
-    np = _np()
+#: Columns at least this long are encoded in two halves on two threads.
+_SPLIT = 200_000
+_POOL: list[tuple[int, Any]] = []
+
+
+def _workers() -> int:
+    return min(2, os.cpu_count() or 1)
+
+
+def _pool() -> Any:
+    """One shared thread pool per process (pyarrow kernels run without the GIL); a
+    forked child, whose copy of the pool has no threads, makes its own.
+    """
+    if not _POOL or _POOL[0][0] != os.getpid():
+        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+        _POOL[:] = [(os.getpid(), ThreadPoolExecutor(max_workers=_workers()))]
+    return _POOL[0][1]
+
+
+def _metrics(table: _Arrow, mapping: ColumnMapping) -> tuple[_Array | None, list[str]]:
+    """Each row's metric code (``None``: every row has the one metric) and the names."""
+    pc = _pc()
     if mapping.metric is not None:
-        return np.zeros(table.num_rows, dtype=np.int64), [mapping.metric]
+        return None, [mapping.metric]
     name = mapping.metric_column
     column = _column(table, name, "metric")
     if not _is_string(column.type):
         raise UsageError(f"column {name!r} (metric) must hold strings, not {column.type}")
     _no_nulls(column, name, "metric")
+    codes: _Array | None
+    if not _pa().types.is_dictionary(column.type):
+        first = column[0].as_py()
+        if first and first.strip() and pc.all(pc.equal(column, first)).as_py():
+            return None, [first]  # one metric (the usual export): nothing to encode
     codes, values = _codes(column)
     for value in values:
-        if value is None or not value.strip():
+        if value is not None and not value.strip():
             raise UsageError(f"column {name!r} (metric) has an empty metric name")
-    return codes, [value for value in values if value is not None]
+    return codes, [value if value is not None else "" for value in values]
 
 
 _ISO_OFFSET = r"([zZ]|[+-]\d\d(:?\d\d)?)$"
@@ -162,7 +231,7 @@ def _timestamps(table: _Arrow, name: str, role: str) -> tuple[_Array, bool]:
             f"column {name!r} ({role}) must hold timestamps, not {kind}: cast it to a "
             "timestamp type (pyarrow.timestamp('us', 'UTC'), polars pl.Datetime)"
         )
-    raw = pc.cast(column, pa.int64()).to_numpy().astype(np.int64)
+    raw = pc.cast(column, pa.int64()).to_numpy().astype(np.int64, copy=False)
     scale = _UNITS[kind.unit]
     if scale is None:  # nanoseconds: exact only on whole microseconds
         if (raw % 1000).any():
@@ -172,7 +241,7 @@ def _timestamps(table: _Arrow, name: str, role: str) -> tuple[_Array, bool]:
             )
         micros = raw // 1000
     else:
-        micros = raw * scale
+        micros = raw if scale == 1 else raw * scale
     return micros, kind.tz is not None
 
 
@@ -237,10 +306,15 @@ def _quantities(table: _Arrow, name: str) -> tuple[_Array, int]:
             )
         return values.astype(np.int64), 0
     if _is_string(kind):
+        plain = _plain_decimals(column)
+        if plain is not None:
+            return plain
         codes, texts = _codes(column)
         numbers: list[Decimal] = []
         for text in texts:
-            assert text is not None
+            if text is None:  # a dictionary value no row uses
+                numbers.append(Decimal(0))
+                continue
             try:
                 numbers.append(d.to_decimal(text.strip(), what=f"column {name!r} (quantity)"))
             except (ValueError, TypeError, ArithmeticError) as error:
@@ -256,6 +330,40 @@ def _quantities(table: _Arrow, name: str) -> tuple[_Array, int]:
         f"column {name!r} (quantity) has the type {kind}: quantities must be integers or "
         "decimals (or decimal text)"
     )
+
+
+def _plain_decimals(column: _Arrow) -> tuple[_Array, int] | None:
+    """Decimal text such as ``-185.125`` as integers scaled by ``10**scale``, parsed
+    column-wide: the digits without the point cast to int64 (Arrow reads ``-?[0-9]+``
+    and hexadecimal ``0x..``, refused here); ``None`` when some text is another form
+    (``1e3``, ``1_000``, spaces) or the digits could leave int64.
+    """
+    np, pa, pc = _np(), _pa(), _pc()
+    if pa.types.is_dictionary(column.type):
+        return None  # few distinct texts: parsed once each
+    column = _as_strings(column)
+    if pc.any(pc.match_substring(column, "x", ignore_case=True)).as_py():
+        return None
+    dots = pc.max(pc.count_substring(column, ".")).as_py() or 0
+    if dots > 1:
+        return None
+    digits = pc.replace_substring(column, ".", "", max_replacements=1) if dots else column
+    try:
+        ints = pc.cast(digits, pa.int64()).to_numpy().astype(np.int64, copy=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if not dots:
+        return ints, 0
+    lengths = pc.binary_length(column).to_numpy().astype(np.int64)
+    point = pc.find_substring(column, ".").to_numpy().astype(np.int64)
+    places = np.where(point >= 0, lengths - point - 1, 0)
+    scale = int(places.max())
+    whole = np.where(point >= 0, point, lengths)  # digits before the point (and a sign)
+    if int(whole.max()) + scale > 18:
+        return None
+    if (places != scale).any():
+        ints = ints * np.power(np.int64(10), (scale - places).astype(np.int64))
+    return ints, scale
 
 
 def _rescale(values: _Array, scale: int, target: int) -> _Array:
@@ -302,7 +410,10 @@ def _wall(utc: _Array, zone: zoneinfo.ZoneInfo) -> _Array:
 
 
 def _offset(micros: int, zone: zoneinfo.ZoneInfo) -> int:
-    at = (_EPOCH_UTC + dt.timedelta(microseconds=micros)).astimezone(zone)
+    try:  # offsets change on whole seconds: the offset of the second is that of the instant
+        at = dt.datetime.fromtimestamp(micros // _SECOND, zone)
+    except (OverflowError, OSError, ValueError):  # pragma: no cover - beyond the platform's range
+        at = (_EPOCH_UTC + dt.timedelta(microseconds=micros)).astimezone(zone)
     offset = at.utcoffset()
     assert offset is not None
     return offset // dt.timedelta(microseconds=1)
@@ -328,12 +439,12 @@ class _Dimension:
 
     def allowed(self, values: frozenset[str]) -> _Array:
         np = _np()
-        wanted = [code for code, value in enumerate(self.values) if value in values]
-        return np.isin(self.codes, np.array(wanted, dtype=np.int64))
+        lookup = np.array([value in values for value in self.values] + [False], dtype=bool)
+        return lookup[self.codes]  # code -1 (lacking the dimension) reads the last
 
 
-def _dimension(table: _Arrow, name: str, column_name: str) -> _Dimension:
-    np, pa = _np(), _pa()
+def _dimension(table: _Arrow, name: str, column_name: str, *, split: bool = True) -> _Dimension:
+    np = _np()
     column = table.column(column_name)
     if column.null_count == len(column) and not _is_string(column.type):
         return _Dimension(name, np.full(len(column), -1, dtype=np.int64), [])
@@ -342,11 +453,11 @@ def _dimension(table: _Arrow, name: str, column_name: str) -> _Dimension:
             f"column {column_name!r} (dimension {name!r}) must hold text, not {column.type}: "
             "cast it to strings, or leave it out of the dimensions (ColumnMapping dimensions=)"
         )
-    codes, values = _codes(column)
+    codes, values = _codes(column, split=split)
     # a missing value (null) and an empty text both mean the event lacks the dimension
-    remap = np.array([-1 if not value else code for code, value in enumerate(values)] + [-1])
-    codes = remap[codes]
-    del pa
+    if not all(values):
+        remap = np.array([-1 if not value else code for code, value in enumerate(values)] + [-1])
+        codes = remap[codes]
     return _Dimension(name, codes, [value or "" for value in values])
 
 
@@ -369,19 +480,86 @@ def _amounts(table: _Arrow, mapping: ColumnMapping) -> tuple[_Array, int]:
     return duration, 6
 
 
-def _check_metrics(metric_codes: _Array, metric_names: list[str], sources: set[str]) -> None:
-    """Refuse rows of metrics that no meter reads, as meter_events(strict=True) does."""
+def _check_metrics(
+    metric_codes: _Array | None,
+    metric_names: list[str],
+    sources: set[str],
+    inside: _Array | None,
+    rows: int,
+) -> None:
+    """Refuse rows (within the window) of metrics that no meter reads, as
+    meter_events(strict=True) does.
+    """
     np = _np()
     unknown = [code for code, name in enumerate(metric_names) if name not in sources]
     if not unknown:
         return
-    hits = np.isin(metric_codes, np.array(unknown, dtype=np.int64))
-    if hits.any():
-        names = sorted({metric_names[code] for code in np.unique(metric_codes[hits])})
+    if metric_codes is None:  # one metric for every row
+        count = rows if inside is None else int(inside.sum())
+        names = metric_names
+    else:
+        hits = np.isin(metric_codes, np.array(unknown, dtype=np.int64))
+        if inside is not None:
+            hits &= inside
+        count = int(hits.sum())
+        names = sorted({metric_names[code] for code in np.unique(metric_codes[hits]).tolist()})
+    if count:
         raise UsageError(
-            f"{int(hits.sum())} event(s) have metrics that no meter reads: "
+            f"{count} event(s) have metrics that no meter reads: "
             f"{', '.join(names)} (meters read: {', '.join(sorted(sources)) or 'nothing'})"
         )
+
+
+# -- time zones by their transitions ------------------------------------------------------
+#: Beyond this many hours (about eleven years) the offsets are looked up per hour.
+_SEGMENT_HOURS = 100_000
+#: Beyond this many offset changes within the rows' span, too.
+_SEGMENT_CHANGES = 8
+
+
+def _segments(low: int, high: int, zone: zoneinfo.ZoneInfo) -> list[tuple[int, int]] | None:
+    """The zone's UTC offsets over ``[low, high]`` (UTC microseconds) as (from, offset)
+    pairs, the first from ``low``; ``None`` when the span is too long or changes too
+    often for that to pay. An offset change is found hour by hour, then bisected to
+    the microsecond.
+    """
+    first, last = low // _HOUR, high // _HOUR
+    if last - first > _SEGMENT_HOURS:
+        return None
+    segments = [(low, _offset(low, zone))]
+    previous = low
+    for hour in range(first + 1, last + 1):
+        at = hour * _HOUR
+        offset = _offset(at, zone)
+        if offset != segments[-1][1]:
+            lo, hi = previous, at  # offset(lo) is the old one, offset(hi) the new one
+            while hi - lo > 1:
+                middle = (lo + hi) // 2
+                if _offset(middle, zone) == offset:
+                    hi = middle
+                else:
+                    lo = middle
+            segments.append((hi, offset))
+            if len(segments) > _SEGMENT_CHANGES:
+                return None
+        previous = at
+    if high > previous and _offset(high, zone) != segments[-1][1]:
+        return None  # a change within the last hour after another: the slow path is exact
+    return segments
+
+
+def _local(micros: _Array, zone: zoneinfo.ZoneInfo, low: int, high: int) -> _Array:
+    """Wall-clock microseconds in ``zone`` of the UTC microseconds ``micros``, exact for
+    the rows within ``[low, high]`` (the others are not metered).
+    """
+    np = _np()
+    segments = _segments(low, high, zone)
+    if segments is None:
+        return _wall(micros, zone)
+    wall = micros + np.int64(segments[0][1])
+    for (_, before), (since, after) in itertools.pairwise(segments):
+        wall += (micros >= since) * np.int64(after - before)
+    return wall
 
 
 def meter_arrow(
@@ -395,8 +573,12 @@ def meter_arrow(
 ) -> dict[DayKey, _State]:
     """Meter the rows of ``table`` with ``start <= timestamp < end`` (aware bounds in
     the contract's time zone) into day-resolved states.
+
+    No row is moved: every meter's rows, filters and groups become one integer key
+    per row (rows it does not count go to a discarded key), which ``numpy.bincount``
+    counts and adds; meters that need the rows themselves (maximum, latest, distinct,
+    time bands, very many groups) take their rows and fold them by sorting.
     """
-    np = _np()
     mapping = columns if columns is not None else ColumnMapping()
     if not table.num_rows:  # no rows: nothing to meter, but the columns must be there
         for name in mapping.used():
@@ -409,43 +591,291 @@ def meter_arrow(
     for _, column_name in pairs:
         _column(table, column_name, "dimension")
     zone = zoneinfo.ZoneInfo(contract.timezone)
-    wall = _wall(micros, zone) if aware else micros
     low = None if start is None else _micros(start if aware else start.replace(tzinfo=None))
     high = None if end is None else _micros(end if aware else end.replace(tzinfo=None))
-    inside = np.ones(len(micros), dtype=bool)
+    inside: _Array | None = None
     if low is not None:
-        inside &= micros >= low
+        inside = micros >= low
     if high is not None:
-        inside &= micros < high
-    rows = None if inside.all() else np.flatnonzero(inside)
-    if rows is not None:
-        table = table.take(rows)
-        metric_codes, micros, wall = metric_codes[rows], micros[rows], wall[rows]
-        quantities = quantities[rows]
-    dims = [_dimension(table, name, column_name) for name, column_name in pairs]
+        inside = micros < high if inside is None else inside & (micros < high)
+    if inside is not None and inside.all():
+        inside = None
     meters = contract.all_meters
     sources = {meter.source for meter in meters}
     if strict:
-        _check_metrics(metric_codes, metric_names, sources)
-    days = wall // _DAY
+        _check_metrics(metric_codes, metric_names, sources, inside, len(micros))
+    active = [meter for meter in meters if meter.source in metric_names]
+    if not active or (inside is not None and not inside.any()):
+        return {}
+    rows = _Rows(
+        table=table,
+        pairs=pairs,
+        micros=micros,
+        aware=aware,
+        zone=zone,
+        low=low,
+        high=high,
+        quantities=quantities,
+        scale=scale,
+        inside=inside,
+    )
+    rows.encode(active)
     entries: dict[DayKey, _State] = {}
-    for meter in meters:
-        if meter.source not in metric_names:
-            continue
-        mine = np.flatnonzero(metric_codes == metric_names.index(meter.source))
-        if not len(mine):
-            continue
+    for meter in active:
+        mine = None
+        if metric_codes is not None:
+            mine = metric_codes == metric_names.index(meter.source)
+        entries.update(rows.meter(meter, mine))
+    return entries
+
+
+class _Rows:
+    """The columns of one table that every meter reads, computed once."""
+
+    def __init__(
+        self,
+        *,
+        table: _Arrow,
+        pairs: Sequence[tuple[str, str]],
+        micros: _Array,
+        aware: bool,
+        zone: zoneinfo.ZoneInfo,
+        low: int | None,
+        high: int | None,
+        quantities: _Array,
+        scale: int,
+        inside: _Array | None,
+    ) -> None:
+        self.table = table
+        self.inside = inside
+        self.pairs = dict(pairs)
+        self.micros = micros
+        self.aware = aware
+        self.quantities = quantities
+        self.scale = scale
+        self.dims: dict[str, _Dimension] = {}
+        if aware:
+            first = low if low is not None else int(micros.min())
+            last = high - 1 if high is not None else int(micros.max())
+            self.wall = _local(micros, zone, first, max(first, last))
+        else:
+            self.wall = micros
+        self.days = self.wall // _DAY
+
+        def local_day(at: int) -> int:
+            return (at + (_offset(at, zone) if aware else 0)) // _DAY
+
+        self.first_day = int(self.days.min()) if low is None else local_day(low)
+        self.last_day = int(self.days.max()) if high is None else local_day(high - 1)
+        self._index: _Array | None = None
+        self._negative: bool | None = None
+        self._largest: int | None = None
+
+    def needed(self, meter: Meter) -> list[str]:
+        """The dimensions a meter reads: its groups, filters, distinct and band."""
+        names = set(self.pairs) if meter.group_by is None else set(meter.group_by)
+        names.update(name for name, _ in meter.where.conditions)
+        if meter.distinct is not None:
+            names.add(meter.distinct)
+        if meter.bands is not None:
+            names.add(meter.bands.dimension)
+        return sorted(name for name in names if name in self.pairs)
+
+    def encode(self, meters: Sequence[Meter]) -> None:
+        """Encode the dimension columns the meters read, several at once in threads."""
+        names = sorted({name for meter in meters for name in self.needed(meter)})
+        plain = [
+            name
+            for name in names
+            if _is_string(self.table.column(self.pairs[name]).type)
+            and not _pa().types.is_dictionary(self.table.column(self.pairs[name]).type)
+        ]
+        if len(plain) > 1 and _workers() > 1:
+            done = _pool().map(
+                lambda name: _dimension(self.table, name, self.pairs[name], split=False), plain
+            )
+            self.dims.update(zip(plain, done, strict=True))
+        for name in names:
+            if name not in self.dims:
+                self.dims[name] = _dimension(self.table, name, self.pairs[name])
+
+    def meter(self, meter: Meter, mine: _Array | None) -> dict[DayKey, _State]:
+        """The states of one meter over the rows of its metric ``mine`` (``None``: every
+        row) within the window.
+        """
+        np = _np()
+        dims = [self.dims[name] for name in self.needed(meter)]
+        if meter.bands is None and meter.aggregation in (Aggregation.SUM, Aggregation.COUNT):
+            dense = self._dense(meter, mine, dims)
+            if dense is not None:
+                return dense
+        keep = mine if self.inside is None else self.inside if mine is None else self.inside & mine
+        rows = None if keep is None else np.flatnonzero(keep)
+        if rows is not None and not len(rows):
+            return {}
+
+        def pick(values: _Array) -> _Array:
+            return values if rows is None else values[rows]
+
         run = _Run(
             meter,
-            quantities=quantities[mine],
-            scale=scale,
-            micros=micros[mine],
-            aware=aware,
-            days=days[mine],
-            wall=wall[mine],
+            quantities=pick(self.quantities),
+            scale=self.scale,
+            micros=pick(self.micros),
+            aware=self.aware,
+            days=pick(self.days),
+            wall=pick(self.wall),
         )
-        entries.update(run.states([dim.take(mine) for dim in dims]))
-    return entries
+        return run.states(dims if rows is None else [dim.take(rows) for dim in dims])
+
+    def _check_negative(self, meter: Meter, keep: _Array | None) -> None:
+        np = _np()
+        if meter.allow_negative:
+            return
+        if self._negative is None:
+            self._negative = bool(len(self.quantities)) and bool(self.quantities.min() < 0)
+        if not self._negative:
+            return
+        negative = self.quantities < 0
+        if keep is not None:
+            negative &= keep
+        if negative.any():
+            first = np.flatnonzero(negative)[0]
+            raise _negative(meter, int(self.quantities[first]), self.scale, int(negative.sum()))
+
+    def _dense(
+        self, meter: Meter, keep: _Array | None, dims: list[_Dimension]
+    ) -> dict[DayKey, _State] | None:
+        """Count or add a meter's rows by one integer key per row, without moving a
+        row; ``None`` when the keys would be too many or the sum could be inexact.
+        """
+        np = _np()
+        self._check_negative(meter, keep if self.inside is None else self._and(keep))
+        by_name = {dim.name: dim for dim in dims}
+        for name, allowed in meter.where.conditions:
+            dim = by_name.get(name)
+            if dim is None:
+                return {}
+            wanted = dim.allowed(allowed)
+            keep = wanted if keep is None else keep & wanted
+        grouped = [dim for dim in dims if meter.group_by is None or dim.name in meter.group_by]
+        widths = [len(dim.values) + 1 for dim in grouped]
+        days = self.last_day - self.first_day + 1
+        groups = 1
+        for width in widths:
+            groups *= width
+        total = (days + 1) * groups  # a day more: the rows outside the window
+        rows = len(self.micros)
+        if total > max(1 << 20, 4 * rows):
+            return None
+        key = self._day_index()
+        for dim, width in zip(grouped, widths, strict=True):
+            key = key * width
+            key += dim.codes
+            key += 1
+        if keep is not None:
+            key = np.where(keep, key, total)  # the rows not counted: a discarded key
+        counts = np.bincount(key, minlength=total + 1)[: days * groups]
+        present = np.flatnonzero(counts)
+        if not len(present):
+            return {}
+        if meter.aggregation is Aggregation.COUNT:
+            values = [Fraction(int(n)) for n in counts[present].tolist()]
+        else:
+            weights = self._weights(meter)
+            if weights is None:
+                return None
+            billable, scale = weights
+            # exact: every billable quantity and every partial sum is an integer
+            # below 2**53 (see _weights), which float64 holds and adds exactly
+            sums = np.bincount(key, weights=billable, minlength=total + 1)
+            factor = meter.factor / 10**scale
+            values = [Fraction(int(v)) * factor for v in sums[present].astype(np.int64).tolist()]
+        keys = self._keys(meter, present, grouped, widths)
+        return {key: _Sum(value) for key, value in zip(keys, values, strict=True)}
+
+    def _top(self) -> int:
+        """The largest magnitude of a quantity (scaled), 0 without rows."""
+        if self._largest is None:
+            quantities = self.quantities
+            if quantities.dtype == object or not len(quantities):
+                self._largest = -1 if len(quantities) else 0
+            else:
+                self._largest = max(int(quantities.max()), -int(quantities.min()))
+        return self._largest
+
+    def _weights(self, meter: Meter) -> tuple[_Array, int] | None:
+        """Each row's billable quantity (after the increment and minimum, mirrored when
+        negative) as float64 integers scaled by ``10**scale``, and the scale; ``None``
+        when a sum of them could reach 2**53, where float64 stops being exact.
+
+        For integers ``0 <= a < 2**53`` and ``n >= 1``, ``ceil(a / n)`` in float64 is
+        exact: a quotient that is not an integer lies at least ``1/n`` from one, more
+        than its rounding error ``a / n * 2**-53``.
+        """
+        np = _np()
+        top = self._top()
+        if top < 0:
+            return None
+        rules = [rule for rule in (meter.increment, meter.minimum) if rule is not None]
+        scale = max(self.scale, *(_scale_of(rule) for rule in rules)) if rules else self.scale
+        factor = 10 ** (scale - self.scale)
+        increment = minimum = 0
+        if meter.increment is not None:
+            increment = int(Fraction(meter.increment) * 10**scale)
+        if meter.minimum is not None:
+            minimum = int(Fraction(meter.minimum) * 10**scale)
+        largest = max(top * factor + increment, minimum)
+        if largest * max(1, len(self.quantities)) >= 1 << 53:
+            return None
+        values = self.quantities.astype(np.float64)
+        if factor != 1:
+            values *= factor
+        if not rules:
+            return values, scale
+        signed = bool(self.quantities.min() < 0) if self._negative is None else self._negative
+        size = np.abs(values) if signed else values
+        if increment:
+            size = np.ceil(size / increment)
+            size *= increment
+        if minimum:
+            size = np.maximum(size, minimum)
+        return (np.copysign(size, values) if signed else size), scale
+
+    def _and(self, keep: _Array | None) -> _Array:
+        assert self.inside is not None
+        return self.inside if keep is None else self.inside & keep
+
+    def _day_index(self) -> _Array:
+        """Each row's day from the window's first; the rows outside it on the day
+        after the last (a discarded key).
+        """
+        np = _np()
+        if self._index is None:
+            index = self.days - self.first_day
+            if self.inside is not None:
+                np.putmask(index, ~self.inside, self.last_day - self.first_day + 1)
+            self._index = index
+        return self._index
+
+    def _keys(
+        self, meter: Meter, present: _Array, grouped: list[_Dimension], widths: list[int]
+    ) -> list[DayKey]:
+        keys: list[DayKey] = []
+        order = list(zip(grouped, widths, strict=True))[::-1]
+        dates: dict[int, dt.date] = {}
+        for key in present.tolist():
+            items: list[tuple[str, str]] = []
+            number = key
+            for dim, width in order:
+                number, code = divmod(number, width)
+                if code:
+                    items.append((dim.name, dim.values[code - 1]))
+            day = dates.get(number)
+            if day is None:
+                day = dates[number] = dt.date.fromordinal(_EPOCH_ORDINAL + self.first_day + number)
+            keys.append((meter.name, Dimensions._trusted(tuple(items[::-1])), day))
+        return keys
 
 
 class _Run:
@@ -493,13 +923,7 @@ class _Run:
         if meter.allow_negative or not (quantities < 0).any():
             return
         first = np.flatnonzero(quantities < 0)[0]
-        value = Fraction(int(quantities[first]), 10**self.scale)
-        raise UsageError(
-            f"meter {meter.name!r}: {int((quantities < 0).sum())} event(s) of "
-            f"{meter.source!r} have negative quantities (such as "
-            f"{d.fraction_to_decimal(value)}); negative quantities are refused unless "
-            "the meter allows them"
-        )
+        raise _negative(meter, int(quantities[first]), self.scale, int((quantities < 0).sum()))
 
     def _selected(self, dims: list[_Dimension]) -> tuple[list[_Dimension], _Array | None]:
         """The dimensions (with the band) of the rows the meter's filter keeps, and
@@ -571,7 +995,7 @@ class _Run:
             return {
                 key: _Sum(Fraction(int(n))) for key, n in zip(keys, counts.tolist(), strict=True)
             }
-        billable, scale = self._billable(quantities)
+        billable, scale = _billable(self.meter, quantities, self.scale)
         factor = self.meter.factor / 10**scale
         if aggregation is Aggregation.LATEST:
             order = np.lexsort((billable, micros, group))
@@ -630,33 +1054,45 @@ class _Run:
             found.setdefault(pair // width, set()).add(distinct.values[pair % width])
         return {key: _Distinct(frozenset(found[index])) for index, key in enumerate(keys)}
 
-    def _billable(self, quantities: _Array) -> tuple[_Array, int]:
-        """Each row's quantity after the increment and minimum (mirrored when
-        negative), as integers scaled by ``10**scale``.
-        """
-        np = _np()
-        meter = self.meter
-        rules = [rule for rule in (meter.increment, meter.minimum) if rule is not None]
-        if not rules:
-            return quantities, self.scale
-        scale = max(self.scale, *(_scale_of(rule) for rule in rules))
-        values = _rescale(quantities, self.scale, scale)
-        increment = minimum = None
-        if meter.increment is not None:
-            increment = int(Fraction(meter.increment) * 10**scale)
-        if meter.minimum is not None:
-            minimum = int(Fraction(meter.minimum) * 10**scale)
-        if values.dtype != object and len(values):
-            top = max(int(values.max()), -int(values.min()))
-            if top + (increment or 0) + (minimum or 0) > _INT64_MAX:
-                values = values.astype(object)
-        negative = values < 0
-        size = np.abs(values)
-        if increment is not None:
-            size = -((-size) // increment) * increment
-        if minimum is not None:
-            size = np.maximum(size, minimum)
-        return np.where(negative, -size, size), scale
+
+def _billable(meter: Meter, quantities: _Array, scale: int) -> tuple[_Array, int]:
+    """Each row's quantity after the increment and minimum (mirrored when
+    negative), as integers scaled by ``10**scale``.
+    """
+    np = _np()
+    rules = [rule for rule in (meter.increment, meter.minimum) if rule is not None]
+    if not rules:
+        return quantities, scale
+    source, scale = scale, max(scale, *(_scale_of(rule) for rule in rules))
+    values = _rescale(quantities, source, scale)
+    increment = minimum = None
+    if meter.increment is not None:
+        increment = int(Fraction(meter.increment) * 10**scale)
+    if meter.minimum is not None:
+        minimum = int(Fraction(meter.minimum) * 10**scale)
+    signed = True
+    if values.dtype != object and len(values):
+        lowest = int(values.min())
+        top = max(int(values.max()), -lowest)
+        if top + (increment or 0) + (minimum or 0) > _INT64_MAX:
+            values = values.astype(object)
+        signed = lowest < 0
+    size = np.abs(values) if signed else values
+    if increment is not None:
+        size = -((-size) // increment) * increment
+    if minimum is not None:
+        size = np.maximum(size, minimum)
+    return (np.where(values < 0, -size, size) if signed else size), scale
+
+
+def _negative(meter: Meter, value: int, scale: int, count: int) -> UsageError:
+    """The error for ``count`` negative quantities, such as ``value / 10**scale``."""
+    example = d.fraction_to_decimal(Fraction(value, 10**scale))
+    return UsageError(
+        f"meter {meter.name!r}: {count} event(s) of {meter.source!r} have negative "
+        f"quantities (such as {example}); negative quantities are refused unless "
+        "the meter allows them"
+    )
 
 
 def _group(codes: list[_Array], days: _Array) -> tuple[_Array, _Array]:

@@ -7,13 +7,15 @@ import datetime as dt
 import gzip
 import tracemalloc
 import zoneinfo
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from meterprice import Contract, Event, Meter, Period, PerUnit, cli
+from meterprice import Contract, Dimensions, Event, Meter, Period, PerUnit, cli
+from meterprice.columnar import meter_table
 from meterprice.errors import MeterpriceError, UsageError
 from meterprice.usagefiles import DailyUsage, UsageFile, UsageFileError, meter_file, price_file
 
@@ -336,6 +338,25 @@ def test_events_in_the_contract_zone_are_filtered_by_instant() -> None:
     october = terms.invoice(events, "2009-10")
     assert str(november.total) == "1.00 EUR"
     assert str(october.total) == "10.00 EUR"
+    # dated 1 November by every path: events, and a table through the columnar engine
+    table = pa.table(
+        {
+            "metric": ["calls", "calls"],
+            "quantity": [1, 10],
+            "timestamp": pa.array(
+                [at.astimezone(dt.timezone.utc) for at in (late, early)],
+                pa.timestamp("us", "UTC"),
+            ),
+        }
+    )
+    for usage in (terms.meter(events, "2009-11"), meter_table(terms, table, "2009-11")):
+        assert list(usage.daily_items()) == [
+            (dt.date(2009, 11, 1), "calls", Dimensions(), Fraction(1))
+        ]
+    for usage in (terms.meter(events, "2009-10"), meter_table(terms, table, "2009-10")):
+        assert list(usage.daily_items()) == [
+            (dt.date(2009, 10, 31), "calls", Dimensions(), Fraction(10))
+        ]
 
 
 def test_latest_in_the_repeated_hour_is_the_later_instant() -> None:

@@ -562,6 +562,46 @@ def _local(micros: _Array, zone: zoneinfo.ZoneInfo, low: int, high: int) -> _Arr
     return wall
 
 
+def _days_by_instant(wall: _Array, micros: _Array, zone: zoneinfo.ZoneInfo) -> _Array:
+    """Each row's day: a day runs from its midnight (the first, when midnight comes
+    twice) to the next, so a row in the second pass through a repeated hour that
+    crosses midnight belongs to the new day, as in the object path and the period
+    bounds. A row moves only when the next midnight's offset exceeds its own by more
+    than the time left to midnight; with one offset throughout, none can.
+    """
+    np = _np()
+    days = wall // _DAY
+    if not len(wall):
+        return days
+    low, high = int(days.min()), int(days.max()) + 1
+    offsets = wall - micros
+    if high - low < 1 << 16:  # a table of the midnights' offsets (a month: 32)
+        span = np.arange(low, high + 1)
+        table = np.array([_midnight_offset(day, zone) for day in span.tolist()], np.int64)
+        row_low, row_high = int(offsets.min()), int(offsets.max())
+        if row_low == row_high == int(table.min()) == int(table.max()):
+            return days
+        following = table[days - low + 1]
+    else:  # pragma: no cover - rows spread over more than 179 years
+        unique, where = np.unique(days + 1, return_inverse=True)
+        table = np.array([_midnight_offset(day, zone) for day in unique.tolist()], np.int64)
+        following = table[where]
+    left = (days + 1) * _DAY - wall  # time to the next midnight, on the wall clock
+    days += following - offsets >= left
+    return days
+
+
+def _midnight_offset(day: int, zone: zoneinfo.ZoneInfo) -> int:
+    """The UTC offset (microseconds) of the first midnight of a day (days since 1970)."""
+    try:
+        midnight = dt.datetime.combine(dt.date.fromordinal(_EPOCH_ORDINAL + day), dt.time(), zone)
+    except (OverflowError, ValueError):  # pragma: no cover - beyond the calendar
+        return 0
+    offset = midnight.utcoffset()
+    assert offset is not None
+    return offset // dt.timedelta(microseconds=1)
+
+
 def meter_arrow(
     contract: Contract,
     table: _Arrow,
@@ -658,9 +698,10 @@ class _Rows:
             first = low if low is not None else int(micros.min())
             last = high - 1 if high is not None else int(micros.max())
             self.wall = _local(micros, zone, first, max(first, last))
+            self.days = _days_by_instant(self.wall, micros, zone)
         else:
             self.wall = micros
-        self.days = self.wall // _DAY
+            self.days = self.wall // _DAY
 
         def local_day(at: int) -> int:
             return (at + (_offset(at, zone) if aware else 0)) // _DAY

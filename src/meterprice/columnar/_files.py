@@ -175,9 +175,11 @@ def _csv_table(block: bytes, names: list[str], mapping: ColumnMapping) -> Any:
     if longest > _lines.MAX_LINE:
         return None
     try:
+        # one thread: pyarrow's worker threads releasing the block (a Python object)
+        # crashed the interpreter now and then, at exit and under tracemalloc
         table = pcsv.read_csv(
             pa.py_buffer(block),
-            read_options=pcsv.ReadOptions(column_names=names, use_threads=True),
+            read_options=pcsv.ReadOptions(column_names=names, use_threads=False),
             parse_options=pcsv.ParseOptions(quote_char=False, newlines_in_values=False),
             convert_options=pcsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),

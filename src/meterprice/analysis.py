@@ -12,14 +12,21 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
 from meterprice import _decimal as d
 from meterprice.contract import Contract, Spread, UsageInput
 from meterprice.dimensions import to_dimensions
-from meterprice.errors import ContractError, InvalidTypeError, InvalidValueError, LimitError
+from meterprice.errors import (
+    ContractError,
+    InvalidTypeError,
+    InvalidValueError,
+    LimitError,
+    PeriodError,
+)
+from meterprice.frames import Tabular
 from meterprice.invoice import Invoice
 from meterprice.money import Currency, Money
 from meterprice.periods import Period
@@ -39,7 +46,29 @@ __all__ = [
 
 
 def _period(value: Period | str) -> Period:
-    return value if isinstance(value, Period) else Period.parse(value)
+    if isinstance(value, Period):
+        return value
+    if _is_pandas_period(value):
+        return _from_pandas_period(value)
+    return Period.parse(value)
+
+
+def _is_pandas_period(value: object) -> bool:
+    kind = type(value)
+    return kind.__name__ == "Period" and kind.__module__.split(".")[0] == "pandas"
+
+
+def _from_pandas_period(value: Any) -> Period:
+    """A ``pandas.Period`` of whole days (a day, week, month, quarter, year) as the
+    :class:`Period` of the same days; one that starts or ends within a day is refused.
+    """
+    start, end = value.start_time, (value + 1).start_time
+    if start != start.normalize() or end != end.normalize():
+        raise PeriodError(
+            f"the pandas period {value} does not cover whole days; forecast whole days, "
+            "weeks, months, quarters or years"
+        )
+    return Period(start.date(), end.date())
 
 
 def quote(
@@ -165,8 +194,10 @@ def _base(usage: UsageInput | None) -> Usage:
 
 
 @attrs.frozen
-class CostCurve:
+class CostCurve(Tabular):
     """The invoice total of one contract at each volume of one metric."""
+
+    _table_builder: ClassVar[str] = "cost_curve_table"
 
     contract: str
     metric: str
@@ -263,8 +294,10 @@ def cost_curve(
 
 
 @attrs.frozen
-class Comparison:
+class Comparison(Tabular):
     """Totals of several contracts on the same scenarios, with the cheapest of each."""
+
+    _table_builder: ClassVar[str] = "comparison_table"
 
     contracts: tuple[str, ...]
     scenarios: tuple[str, ...]
@@ -374,8 +407,10 @@ def compare(
 
 
 @attrs.frozen
-class Forecast:
+class Forecast(Tabular):
     """One contract priced over several periods of forecast usage."""
+
+    _table_builder: ClassVar[str] = "forecast_table"
 
     contract: str
     currency: Currency

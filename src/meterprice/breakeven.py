@@ -21,7 +21,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 
@@ -39,6 +39,7 @@ from meterprice.components.seats import Seats
 from meterprice.contract import Contract, Spread, UsageInput, _UsageSource
 from meterprice.dimensions import Dimensions, Where
 from meterprice.errors import ContractError, InvalidValueError, PricingError
+from meterprice.frames import Tabular
 from meterprice.money import Currency
 from meterprice.periods import Period
 from meterprice.piecewise import Piecewise
@@ -525,8 +526,10 @@ def _rule_for(component: Component) -> CostRule | None:
 
 
 @attrs.frozen
-class CostFunction:
+class CostFunction(Tabular):
     """The exact cost of a contract as a piecewise-linear function of one volume."""
+
+    _table_builder: ClassVar[str] = "cost_function_table"
 
     contract: str
     metric: str
@@ -730,8 +733,10 @@ def _before(contract: Contract, line_component: str, component: Component) -> bo
 
 
 @attrs.frozen
-class BreakEven:
+class BreakEven(Tabular):
     """Where two contracts cost the same, and which is cheaper in between."""
+
+    _table_builder: ClassVar[str] = "break_even_table"
 
     first: CostFunction
     second: CostFunction

@@ -13,13 +13,14 @@ import html
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
 from meterprice import _decimal as d
 from meterprice.dimensions import Dimensions
 from meterprice.errors import InvalidTypeError, InvalidValueError
+from meterprice.frames import Tabular
 from meterprice.money import Currency, Money, Rounding
 from meterprice.payment import Due, PaymentTerms
 from meterprice.periods import Period
@@ -155,13 +156,15 @@ def _to_lines(value: Iterable[Line]) -> tuple[Line, ...]:
 
 
 @attrs.frozen
-class Invoice:
+class Invoice(Tabular):
     """The priced lines of one contract for one period; ``total`` is their exact sum.
 
     ``reference`` is the invoice's number once it is issued (a credit note refers to
     it), ``issued`` its date (``None``: the day after the period) and
     ``payment_terms`` the contract's terms of payment, if any.
     """
+
+    _table_builder: ClassVar[str] = "invoice_table"
 
     contract: str
     period: Period

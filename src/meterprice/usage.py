@@ -19,13 +19,14 @@ import numbers
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
 from meterprice import _decimal as d
 from meterprice.dimensions import Dimensions, Where, to_dimensions, to_where
 from meterprice.errors import InvalidTypeError, InvalidValueError, UsageError
+from meterprice.frames import Tabular
 from meterprice.periods import Period
 
 __all__ = ["Aggregation", "Event", "Usage", "display_quantity"]
@@ -315,7 +316,7 @@ def _to_day(value: object) -> dt.date:
     return value
 
 
-class Usage:
+class Usage(Tabular):
     """Billable quantities by metric, dimension values and day.
 
     Usage metered from events (:meth:`meterprice.Contract.meter`, usage files, data
@@ -339,6 +340,8 @@ class Usage:
     >>> usage.dated
     False
     """
+
+    _table_builder: ClassVar[str] = "usage_table"
 
     __slots__ = ("_by_value", "_entries", "_index", "_span", "_totals")
 

@@ -8,7 +8,6 @@ break-even volumes see :mod:`meterprice.breakeven`.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -17,6 +16,7 @@ from typing import Any, ClassVar
 import attrs
 
 from meterprice import _decimal as d
+from meterprice import _notebook
 from meterprice.contract import Contract, Spread, UsageInput
 from meterprice.dimensions import to_dimensions
 from meterprice.errors import (
@@ -240,18 +240,11 @@ class CostCurve(Tabular):
             body.append(f"{row['volume']:>14}  {row['total']:>16}  {row['per_unit'] or '':>10}")
         return "\n".join([head, *body])
 
+    def __repr__(self) -> str:
+        return _notebook.cost_curve_repr(self)
+
     def _repr_html_(self) -> str:
-        cells = "".join(
-            f"<tr><td>{row['volume']}</td><td>{row['total']}</td>"
-            f"<td>{row['per_unit'] or ''}</td></tr>"
-            for row in self.rows()
-        )
-        return (
-            f"<table><caption>{html.escape(self.contract)}: total by "
-            f"{html.escape(self.metric)} ({self.currency.code})</caption><thead><tr>"
-            f"<th>{html.escape(self.metric)}</th><th>total</th><th>per unit</th></tr>"
-            f"</thead><tbody>{cells}</tbody></table>"
-        )
+        return _notebook.cost_curve_html(self)
 
 
 def cost_curve(
@@ -354,18 +347,11 @@ class Comparison(Tabular):
             )
         return f"Totals in {self.currency.code}\n" + "\n".join(lines)
 
+    def __repr__(self) -> str:
+        return _notebook.comparison_repr(self)
+
     def _repr_html_(self) -> str:
-        head = "".join(
-            f"<th>{html.escape(h)}</th>" for h in ["scenario", *self.contracts, "cheapest"]
-        )
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row.values()) + "</tr>"
-            for row in self.rows()
-        )
-        return (
-            f"<table><caption>Totals in {self.currency.code}</caption>"
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-        )
+        return _notebook.comparison_html(self)
 
 
 def compare(
@@ -431,16 +417,11 @@ class Forecast(Tabular):
         lines.append(f"  {'total':<24} {self.total.amount:>14,f}")
         return "\n".join(lines)
 
+    def __repr__(self) -> str:
+        return _notebook.forecast_repr(self)
+
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td>{html.escape(label)}</td><td>{total.amount:,f}</td></tr>"
-            for label, total in self.by_period()
-        )
-        return (
-            f"<table><caption>{html.escape(self.contract)} ({self.currency.code})</caption>"
-            f"<tbody>{rows}</tbody><tfoot><tr><th>total</th><th>{self.total.amount:,f}</th>"
-            "</tr></tfoot></table>"
-        )
+        return _notebook.forecast_html(self)
 
 
 def forecast(

@@ -16,7 +16,6 @@ them by at most the rounding of its lines.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import itertools
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -26,6 +25,7 @@ from typing import Any, ClassVar, TypeVar
 import attrs
 
 from meterprice import _decimal as d
+from meterprice import _notebook
 from meterprice.analysis import Mix, _base, _mix, _period
 from meterprice.components.adjustments import MinimumSpend, MinimumVolume, Percentage
 from meterprice.components.base import Component, PricingContext
@@ -602,17 +602,11 @@ class CostFunction(Tabular):
             )
         return "\n".join(rows)
 
+    def __repr__(self) -> str:
+        return _notebook.cost_function_repr(self)
+
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td>{display_quantity(s)}</td><td>{display_quantity(e)}</td>"
-            f"<td>{display_quantity(m)}</td><td>{display_quantity(c)}</td></tr>"
-            for s, e, m, c in self.segments
-        )
-        return (
-            f"<table><caption>{html.escape(self.contract)}: cost by {html.escape(self.metric)}"
-            f" ({self.currency.code})</caption><thead><tr><th>from</th><th>to</th>"
-            f"<th>per unit</th><th>+ fixed</th></tr></thead><tbody>{rows}</tbody></table>"
-        )
+        return _notebook.cost_function_html(self)
 
 
 def cost_function(
@@ -765,6 +759,12 @@ class BreakEven(Tabular):
         else:
             rows.append("  no break-even volume in the range")
         return "\n".join(rows)
+
+    def __repr__(self) -> str:
+        return _notebook.break_even_repr(self)
+
+    def _repr_html_(self) -> str:
+        return _notebook.break_even_html(self)
 
 
 def break_even(

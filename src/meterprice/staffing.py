@@ -35,7 +35,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from meterprice import _erlang
+from meterprice import _erlang, _notebook
 from meterprice._decimal import (
     ONE,
     ZERO,
@@ -1134,6 +1134,9 @@ class ChannelStaffing:
         )
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        return _notebook.channel_html(self)
+
 
 @attrs.frozen
 class MonthFigures:
@@ -1159,6 +1162,12 @@ class MonthFigures:
     def label(self) -> str:
         """E.g. ``"2024-03"``."""
         return f"{self.year:04d}-{self.month:02d}"
+
+    def __repr__(self) -> str:
+        return _notebook.month_repr(self)
+
+    def _repr_html_(self) -> str:
+        return _notebook.month_html(self)
 
 
 @attrs.frozen
@@ -1237,6 +1246,12 @@ class StaffingEstimate(Tabular):
             f"occupancy {_percent(self.occupancy)}"
         )
         return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return _notebook.staffing_repr(self)
+
+    def _repr_html_(self) -> str:
+        return _notebook.staffing_html(self)
 
 
 def _staff_live(channel: LiveChannel, shrinkage: Decimal) -> ChannelStaffing:

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 import attrs
 
 from meterprice import _decimal as d
+from meterprice import _notebook
 from meterprice.dimensions import Dimensions, Where, to_dimensions, to_where
 from meterprice.errors import InvalidTypeError, InvalidValueError, UsageError
 from meterprice.frames import Tabular
@@ -707,3 +708,6 @@ class Usage(Tabular):
             for metric, dims, quantity in self.items()
         )
         return f"Usage({inside})"
+
+    def _repr_html_(self) -> str:
+        return _notebook.usage_html(self)

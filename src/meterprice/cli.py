@@ -24,6 +24,7 @@ from typing import IO, Any, NoReturn
 
 from meterprice import __version__
 from meterprice import _decimal as d
+from meterprice._documents import compare_document, quote_document
 from meterprice.analysis import volumes
 from meterprice.columnar import ColumnMapping
 from meterprice.contract import Contract
@@ -43,9 +44,6 @@ __all__ = ["PROGRESS_MIN_BYTES", "main"]
 
 #: Usage files at least this large show a progress bar when stderr is a terminal.
 PROGRESS_MIN_BYTES = 8 << 20
-
-#: The version of the JSON documents the commands print (``"meterprice": 1``).
-OUTPUT_VERSION = 1
 
 _MAX_ROWS = 10_000
 
@@ -390,15 +388,7 @@ def _cmd_quote(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     invoices = [_priced(args.contract, contract, daily, period) for period in periods]
     _report_skipped(file, err)
     if args.format == "json":
-        document = {
-            "meterprice": OUTPUT_VERSION,
-            "command": "quote",
-            "contract": contract.name,
-            "currency": contract.currency.code,
-            "usage": _usage_info(file),
-            "invoices": [invoice.to_dict() for invoice in invoices],
-            "total": str(_total(invoices).amount),
-        }
+        document = quote_document(contract, invoices, _usage_info(file))
         out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     elif args.format == "csv":
         out.write(_quote_csv(invoices))
@@ -525,22 +515,10 @@ def _cmd_compare(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         for row in totals
     ]
     if args.format == "json":
-        document = {
-            "meterprice": OUTPUT_VERSION,
-            "command": "compare",
-            "contracts": [
-                {"name": contract.name, "file": path, "currency": contract.currency.code}
-                for contract, path in zip(contracts, args.contracts, strict=True)
-            ],
-            "rows": [
-                {
-                    **({"period": key["period"]} if "period" in key else {"volume": key}),
-                    "totals": [str(total.amount) for total in row],
-                    "cheapest": best,
-                }
-                for key, row, best in zip(keys, totals, cheapest, strict=True)
-            ],
-        }
+        document = compare_document(
+            list(zip(contracts, args.contracts, strict=True)),
+            list(zip(keys, totals, cheapest, strict=True)),
+        )
         out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         return 0
     headers = [*labels, *(f"{c.name} ({c.currency.code})" for c in contracts)]
@@ -608,6 +586,16 @@ def _cmd_rerate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         out.write(json.dumps(note.to_dict(), indent=2, ensure_ascii=False) + "\n")
     else:
         out.write(note.explain() + "\n")
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    try:
+        server = importlib.import_module("meterprice.server")
+    except ImportError as error:
+        raise _UsageError(str(error)) from None
+    settings = server.Settings(max_request_bytes=args.max_request_bytes, max_events=args.max_events)
+    server.serve(settings, host=args.host, port=args.port)
     return 0
 
 
@@ -811,6 +799,17 @@ def _parser() -> argparse.ArgumentParser:
     rerating.add_argument("--format", choices=("table", "json"), default="table")
     _add_usage_options(rerating)
     rerating.set_defaults(func=_cmd_rerate)
+
+    serve = commands.add_parser("serve", help="run the HTTP service (the server extra)")
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="the port to listen on")
+    serve.add_argument(
+        "--max-request-bytes", type=int, default=64 << 20, help="the largest request body taken"
+    )
+    serve.add_argument(
+        "--max-events", type=int, default=1_000_000, help="the most events one request prices"
+    )
+    serve.set_defaults(func=_cmd_serve)
 
     demo = commands.add_parser("demo", help="price the bundled example contracts")
     demo.add_argument("--examples", type=Path, help=argparse.SUPPRESS)

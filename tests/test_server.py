@@ -123,8 +123,8 @@ def test_quote_reads_json_numbers_exactly(url: str) -> None:
     assert response.status_code == 200
     document = response.json()
     (line,) = document["invoices"][0]["lines"]
-    # 1234.567890123456789 + 0.1 + 0.2 = 1234.867890123456789 minutes (shown to 6 places)
-    assert line["quantity"] == "1234.867890"
+    # 1234.567890123456789 + 0.1 + 0.2 = 1234.867890123456789 minutes, every digit kept
+    assert line["quantity"] == "1234.867890123456789"
     # x 0.95 = 1173.12449561728394955 -> 1173.12
     assert line["exact_amount"] == "1173.12449561728394955"
     assert document["total"] == "1173.12"

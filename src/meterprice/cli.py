@@ -830,6 +830,37 @@ def _add_usage_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_explain(commands: Any) -> None:
+    """The ``explain`` command."""
+    explain = commands.add_parser("explain", help="show how each invoice line was computed")
+    explain.add_argument("contract", help="the contract document (*.toml or *.json)")
+    explain.add_argument("usage", help="the usage file (*.csv or *.jsonl, optionally .gz)")
+    _add_periods(explain)
+    explain.add_argument(
+        "--line", metavar="NAME", help="explain only the lines of this component (or description)"
+    )
+    explain.add_argument("--format", choices=("text", "json"), default="text")
+    _add_usage_options(explain)
+    explain.set_defaults(func=_cmd_explain)
+
+
+def _add_serve(commands: Any) -> None:
+    """The ``serve`` command (the HTTP service)."""
+    serve = commands.add_parser("serve", help="run the HTTP service (the server extra)")
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="the port to listen on")
+    serve.add_argument(
+        "--max-request-bytes", type=int, default=64 << 20, help="the largest request body taken"
+    )
+    serve.add_argument(
+        "--max-events", type=int, default=1_000_000, help="the most events one request prices"
+    )
+    serve.add_argument(
+        "--format", choices=("text", "json"), default="text", help="how errors are written"
+    )
+    serve.set_defaults(func=_cmd_serve)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="meterprice",
@@ -848,16 +879,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_usage_options(quote)
     quote.set_defaults(func=_cmd_quote)
 
-    explain = commands.add_parser("explain", help="show how each invoice line was computed")
-    explain.add_argument("contract", help="the contract document (*.toml or *.json)")
-    explain.add_argument("usage", help="the usage file (*.csv or *.jsonl, optionally .gz)")
-    _add_periods(explain)
-    explain.add_argument(
-        "--line", metavar="NAME", help="explain only the lines of this component (or description)"
-    )
-    explain.add_argument("--format", choices=("text", "json"), default="text")
-    _add_usage_options(explain)
-    explain.set_defaults(func=_cmd_explain)
+    _add_explain(commands)
 
     compare = commands.add_parser(
         "compare", help="price several contracts on the same usage, side by side"
@@ -927,19 +949,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_usage_options(rerating)
     rerating.set_defaults(func=_cmd_rerate)
 
-    serve = commands.add_parser("serve", help="run the HTTP service (the server extra)")
-    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on")
-    serve.add_argument("--port", type=int, default=8000, help="the port to listen on")
-    serve.add_argument(
-        "--max-request-bytes", type=int, default=64 << 20, help="the largest request body taken"
-    )
-    serve.add_argument(
-        "--max-events", type=int, default=1_000_000, help="the most events one request prices"
-    )
-    serve.add_argument(
-        "--format", choices=("text", "json"), default="text", help="how errors are written"
-    )
-    serve.set_defaults(func=_cmd_serve)
+    _add_serve(commands)
 
     demo = commands.add_parser("demo", help="price the bundled example contracts")
     demo.add_argument("--examples", type=Path, help=argparse.SUPPRESS)

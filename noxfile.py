@@ -31,8 +31,8 @@ MYPY_STUBS = ["types-python-dateutil", "types-jsonschema", "tomli"]
 def tests(session: nox.Session) -> None:
     """Run the test suite with branch coverage (fails under 95 %)."""
     # the columnar tests compare pyarrow, polars and pandas inputs with events; the
-    # scale-out tests run a Dask cluster
-    session.install(".[test,arrow,dask]", "polars", "pandas")
+    # scale-out tests run a Dask cluster (the test extra brings the server and its client)
+    session.install(".[test,arrow,dask,pandas,polars]")
     session.run(
         "pytest",
         # one worker per core: the suite is CPU bound (hypothesis, coverage tracing)
@@ -57,7 +57,7 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """Type-check src/ and tests/ with mypy --strict."""
     # the optional engines too, so that the modules using them are checked against them
-    session.install(".[test,arrow,dask]", "polars", "pandas", MYPY, *MYPY_STUBS)
+    session.install(".[test,arrow,dask,pandas,polars]", MYPY, *MYPY_STUBS)
     session.run("mypy", "--strict", *(session.posargs or ["src", "tests"]))
 
 

@@ -15,6 +15,7 @@ all arithmetic through the explicit contexts below:
 from __future__ import annotations
 
 import decimal
+import numbers
 from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
@@ -84,9 +85,10 @@ DecimalLike = Decimal | int | str
 def to_decimal(value: object, *, what: str = "value") -> Decimal:
     """Convert ``value`` to a finite :class:`~decimal.Decimal`, exactly.
 
-    Accepts :class:`~decimal.Decimal`, :class:`int` and decimal strings. Refuses
-    :class:`float` (and :class:`bool`) with :class:`TypeError` and NaN, infinities and
-    malformed strings with :class:`ValueError`; ``what`` names the value in the message.
+    Accepts :class:`~decimal.Decimal`, :class:`int` (numpy integer scalars too) and
+    decimal strings. Refuses :class:`float` (and :class:`bool`) with
+    :class:`TypeError` and NaN, infinities and malformed strings with
+    :class:`ValueError`; ``what`` names the value in the message.
     """
     if isinstance(value, Decimal):
         result = value
@@ -94,7 +96,9 @@ def to_decimal(value: object, *, what: str = "value") -> Decimal:
         raise InvalidTypeError(
             f"{what} must be a Decimal, int or decimal string, not bool ({value!r})"
         )
-    elif isinstance(value, int):
+    elif isinstance(value, int) or isinstance(value, numbers.Integral):  # noqa: SIM101
+        # an int, or a numpy integer scalar (a cell of a data frame)
+        value = int(value)
         if not -_INT_BOUND < value < _INT_BOUND:
             raise LimitError(
                 f"{what} has more than {MAX_DIGITS} digits: at most {MAX_DIGITS} are accepted"

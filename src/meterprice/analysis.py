@@ -8,18 +8,25 @@ break-even volumes see :mod:`meterprice.breakeven`.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
 from meterprice import _decimal as d
+from meterprice import _notebook
 from meterprice.contract import Contract, Spread, UsageInput
 from meterprice.dimensions import to_dimensions
-from meterprice.errors import ContractError, InvalidTypeError, InvalidValueError, LimitError
+from meterprice.errors import (
+    ContractError,
+    InvalidTypeError,
+    InvalidValueError,
+    LimitError,
+    PeriodError,
+)
+from meterprice.frames import Tabular
 from meterprice.invoice import Invoice
 from meterprice.money import Currency, Money
 from meterprice.periods import Period
@@ -39,7 +46,29 @@ __all__ = [
 
 
 def _period(value: Period | str) -> Period:
-    return value if isinstance(value, Period) else Period.parse(value)
+    if isinstance(value, Period):
+        return value
+    if _is_pandas_period(value):
+        return _from_pandas_period(value)
+    return Period.parse(value)
+
+
+def _is_pandas_period(value: object) -> bool:
+    kind = type(value)
+    return kind.__name__ == "Period" and kind.__module__.split(".")[0] == "pandas"
+
+
+def _from_pandas_period(value: Any) -> Period:
+    """A ``pandas.Period`` of whole days (a day, week, month, quarter, year) as the
+    :class:`Period` of the same days; one that starts or ends within a day is refused.
+    """
+    start, end = value.start_time, (value + 1).start_time
+    if start != start.normalize() or end != end.normalize():
+        raise PeriodError(
+            f"the pandas period {value} does not cover whole days; forecast whole days, "
+            "weeks, months, quarters or years"
+        )
+    return Period(start.date(), end.date())
 
 
 def quote(
@@ -165,8 +194,10 @@ def _base(usage: UsageInput | None) -> Usage:
 
 
 @attrs.frozen
-class CostCurve:
+class CostCurve(Tabular):
     """The invoice total of one contract at each volume of one metric."""
+
+    _table_builder: ClassVar[str] = "cost_curve_table"
 
     contract: str
     metric: str
@@ -209,18 +240,11 @@ class CostCurve:
             body.append(f"{row['volume']:>14}  {row['total']:>16}  {row['per_unit'] or '':>10}")
         return "\n".join([head, *body])
 
+    def __repr__(self) -> str:
+        return _notebook.cost_curve_repr(self)
+
     def _repr_html_(self) -> str:
-        cells = "".join(
-            f"<tr><td>{row['volume']}</td><td>{row['total']}</td>"
-            f"<td>{row['per_unit'] or ''}</td></tr>"
-            for row in self.rows()
-        )
-        return (
-            f"<table><caption>{html.escape(self.contract)}: total by "
-            f"{html.escape(self.metric)} ({self.currency.code})</caption><thead><tr>"
-            f"<th>{html.escape(self.metric)}</th><th>total</th><th>per unit</th></tr>"
-            f"</thead><tbody>{cells}</tbody></table>"
-        )
+        return _notebook.cost_curve_html(self)
 
 
 def cost_curve(
@@ -263,8 +287,10 @@ def cost_curve(
 
 
 @attrs.frozen
-class Comparison:
+class Comparison(Tabular):
     """Totals of several contracts on the same scenarios, with the cheapest of each."""
+
+    _table_builder: ClassVar[str] = "comparison_table"
 
     contracts: tuple[str, ...]
     scenarios: tuple[str, ...]
@@ -321,18 +347,11 @@ class Comparison:
             )
         return f"Totals in {self.currency.code}\n" + "\n".join(lines)
 
+    def __repr__(self) -> str:
+        return _notebook.comparison_repr(self)
+
     def _repr_html_(self) -> str:
-        head = "".join(
-            f"<th>{html.escape(h)}</th>" for h in ["scenario", *self.contracts, "cheapest"]
-        )
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row.values()) + "</tr>"
-            for row in self.rows()
-        )
-        return (
-            f"<table><caption>Totals in {self.currency.code}</caption>"
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-        )
+        return _notebook.comparison_html(self)
 
 
 def compare(
@@ -374,8 +393,10 @@ def compare(
 
 
 @attrs.frozen
-class Forecast:
+class Forecast(Tabular):
     """One contract priced over several periods of forecast usage."""
+
+    _table_builder: ClassVar[str] = "forecast_table"
 
     contract: str
     currency: Currency
@@ -396,16 +417,11 @@ class Forecast:
         lines.append(f"  {'total':<24} {self.total.amount:>14,f}")
         return "\n".join(lines)
 
+    def __repr__(self) -> str:
+        return _notebook.forecast_repr(self)
+
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td>{html.escape(label)}</td><td>{total.amount:,f}</td></tr>"
-            for label, total in self.by_period()
-        )
-        return (
-            f"<table><caption>{html.escape(self.contract)} ({self.currency.code})</caption>"
-            f"<tbody>{rows}</tbody><tfoot><tr><th>total</th><th>{self.total.amount:,f}</th>"
-            "</tr></tfoot></table>"
-        )
+        return _notebook.forecast_html(self)
 
 
 def forecast(

@@ -16,16 +16,16 @@ them by at most the rounding of its lines.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import itertools
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 
 from meterprice import _decimal as d
+from meterprice import _notebook
 from meterprice.analysis import Mix, _base, _mix, _period
 from meterprice.components.adjustments import MinimumSpend, MinimumVolume, Percentage
 from meterprice.components.base import Component, PricingContext
@@ -39,6 +39,7 @@ from meterprice.components.seats import Seats
 from meterprice.contract import Contract, Spread, UsageInput, _UsageSource
 from meterprice.dimensions import Dimensions, Where
 from meterprice.errors import ContractError, InvalidValueError, PricingError
+from meterprice.frames import Tabular
 from meterprice.money import Currency
 from meterprice.periods import Period
 from meterprice.piecewise import Piecewise
@@ -525,8 +526,10 @@ def _rule_for(component: Component) -> CostRule | None:
 
 
 @attrs.frozen
-class CostFunction:
+class CostFunction(Tabular):
     """The exact cost of a contract as a piecewise-linear function of one volume."""
+
+    _table_builder: ClassVar[str] = "cost_function_table"
 
     contract: str
     metric: str
@@ -599,17 +602,11 @@ class CostFunction:
             )
         return "\n".join(rows)
 
+    def __repr__(self) -> str:
+        return _notebook.cost_function_repr(self)
+
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td>{display_quantity(s)}</td><td>{display_quantity(e)}</td>"
-            f"<td>{display_quantity(m)}</td><td>{display_quantity(c)}</td></tr>"
-            for s, e, m, c in self.segments
-        )
-        return (
-            f"<table><caption>{html.escape(self.contract)}: cost by {html.escape(self.metric)}"
-            f" ({self.currency.code})</caption><thead><tr><th>from</th><th>to</th>"
-            f"<th>per unit</th><th>+ fixed</th></tr></thead><tbody>{rows}</tbody></table>"
-        )
+        return _notebook.cost_function_html(self)
 
 
 def cost_function(
@@ -730,8 +727,10 @@ def _before(contract: Contract, line_component: str, component: Component) -> bo
 
 
 @attrs.frozen
-class BreakEven:
+class BreakEven(Tabular):
     """Where two contracts cost the same, and which is cheaper in between."""
+
+    _table_builder: ClassVar[str] = "break_even_table"
 
     first: CostFunction
     second: CostFunction
@@ -760,6 +759,12 @@ class BreakEven:
         else:
             rows.append("  no break-even volume in the range")
         return "\n".join(rows)
+
+    def __repr__(self) -> str:
+        return _notebook.break_even_repr(self)
+
+    def _repr_html_(self) -> str:
+        return _notebook.break_even_html(self)
 
 
 def break_even(

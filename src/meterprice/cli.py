@@ -9,6 +9,7 @@ missing file, ...). User errors never print a traceback.
 from __future__ import annotations
 
 import argparse
+import contextvars
 import csv
 import importlib
 import io
@@ -24,6 +25,13 @@ from typing import IO, Any, NoReturn
 
 from meterprice import __version__
 from meterprice import _decimal as d
+from meterprice._documents import (
+    OUTPUT_VERSION,
+    compare_document,
+    error_document,
+    quote_document,
+    validate_document,
+)
 from meterprice.analysis import volumes
 from meterprice.columnar import ColumnMapping
 from meterprice.contract import Contract
@@ -44,9 +52,6 @@ __all__ = ["PROGRESS_MIN_BYTES", "main"]
 #: Usage files at least this large show a progress bar when stderr is a terminal.
 PROGRESS_MIN_BYTES = 8 << 20
 
-#: The version of the JSON documents the commands print (``"meterprice": 1``).
-OUTPUT_VERSION = 1
-
 _MAX_ROWS = 10_000
 
 
@@ -58,8 +63,35 @@ class _CommandError(Exception):
     """A contract, usage or pricing error already described (exit code 1)."""
 
 
+#: Whether errors are written as a JSON document (``--format json`` on the command line).
+_JSON_ERRORS = contextvars.ContextVar("json_errors", default=False)
+
+
+def _wants_json(argv: Sequence[str]) -> bool:
+    """Whether the command line asks for ``--format json`` (read before parsing it, so
+    that an error in the command line itself is written as JSON too).
+    """
+    words = list(argv)
+    return "--format=json" in words or any(
+        a == "--format" and b == "json" for a, b in itertools.pairwise(words)
+    )
+
+
+def _json_error(
+    out: IO[str], command: str, message: str, problems: Sequence[dict[str, Any]] = ()
+) -> None:
+    """The error document of ``--format json``: the message and every problem."""
+    found = list(problems) or [{"path": "", "message": message}]
+    document = error_document(command, message, found)
+    out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
+        if _JSON_ERRORS.get():
+            command = self.prog.removeprefix("meterprice").strip() or "meterprice"
+            _json_error(_Output(sys.stdout), command, message)  # type: ignore[arg-type]
+            self.exit(2)
         # the message quotes the command line as given: escape it as any output
         self.print_usage(sys.stderr)
         _Output(sys.stderr).write(f"{self.prog}: error: {message}\n")
@@ -391,19 +423,13 @@ def _cmd_quote(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     contract = _load(args.contract)
     periods = _periods(args, contract)
     file = _usage_file(args.usage, args, err)
-    (daily,) = _metered([args.contract], [contract], file, periods)
+    # unpriced = "ignore": usage of metrics no component prices is left out, not refused
+    strict = contract.unpriced != "ignore"
+    (daily,) = _metered([args.contract], [contract], file, periods, strict=strict)
     invoices = [_priced(args.contract, contract, daily, period) for period in periods]
     _report_skipped(file, err)
     if args.format == "json":
-        document = {
-            "meterprice": OUTPUT_VERSION,
-            "command": "quote",
-            "contract": contract.name,
-            "currency": contract.currency.code,
-            "usage": _usage_info(file, daily),
-            "invoices": [invoice.to_dict() for invoice in invoices],
-            "total": str(_total(invoices).amount),
-        }
+        document = quote_document(contract, invoices, _usage_info(file, daily))
         out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     elif args.format == "csv":
         out.write(_quote_csv(invoices))
@@ -427,9 +453,20 @@ def _cmd_explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     contract = _load(args.contract)
     periods = _periods(args, contract)
     file = _usage_file(args.usage, args, err)
-    (daily,) = _metered([args.contract], [contract], file, periods)
+    strict = contract.unpriced != "ignore"
+    (daily,) = _metered([args.contract], [contract], file, periods, strict=strict)
     invoices = [_priced(args.contract, contract, daily, period) for period in periods]
     _report_skipped(file, err)
+    if args.line is not None:
+        return _explain_line(args.line, contract, invoices, out, json_format=args.format == "json")
+    if args.format == "json":
+        document = {
+            **quote_document(contract, invoices, _usage_info(file, daily)),
+            "command": "explain",
+            "explanations": [invoice.explain() for invoice in invoices],
+        }
+        out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        return 0
     blocks = []
     for period, invoice in zip(periods, invoices, strict=True):
         text = [invoice.explain(), "", f"Usage metered in {period} ({contract.timezone}):"]
@@ -438,6 +475,47 @@ def _cmd_explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             text.append("Meters:")
             text.extend(f"  {meter.describe()}" for meter in contract.meters)
         blocks.append("\n".join(text))
+    out.write("\n\n".join(blocks) + "\n")
+    return 0
+
+
+def _explain_line(
+    name: str, contract: Contract, invoices: Sequence[Invoice], out: IO[str], *, json_format: bool
+) -> int:
+    """How the lines of component or description ``name`` were computed, per period."""
+    found = [
+        (invoice, [line for line in invoice.lines if name in (line.component, line.description)])
+        for invoice in invoices
+    ]
+    if not any(lines for _, lines in found):
+        names = sorted({line.component for invoice in invoices for line in invoice.lines})
+        raise _UsageError(
+            f"no line of {contract.name!r} is called {name!r} "
+            f"(its components with lines: {', '.join(map(repr, names)) or 'none'})"
+        )
+    if json_format:
+        document = {
+            "meterprice": OUTPUT_VERSION,
+            "command": "explain",
+            "contract": contract.name,
+            "line": name,
+            "periods": [
+                {
+                    "period": str(invoice.period),
+                    "lines": [{**line.to_dict(), "explanation": line.explain()} for line in lines],
+                }
+                for invoice, lines in found
+            ],
+        }
+        out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    blocks = [
+        "\n".join(
+            [f"{contract.name}, {invoice.period}:", *(f"  {line.explain()}" for line in lines)]
+        )
+        for invoice, lines in found
+        if lines
+    ]
     out.write("\n\n".join(blocks) + "\n")
     return 0
 
@@ -530,22 +608,10 @@ def _cmd_compare(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         for row in totals
     ]
     if args.format == "json":
-        document = {
-            "meterprice": OUTPUT_VERSION,
-            "command": "compare",
-            "contracts": [
-                {"name": contract.name, "file": path, "currency": contract.currency.code}
-                for contract, path in zip(contracts, args.contracts, strict=True)
-            ],
-            "rows": [
-                {
-                    **({"period": key["period"]} if "period" in key else {"volume": key}),
-                    "totals": [str(total.amount) for total in row],
-                    "cheapest": best,
-                }
-                for key, row, best in zip(keys, totals, cheapest, strict=True)
-            ],
-        }
+        document = compare_document(
+            list(zip(contracts, args.contracts, strict=True)),
+            list(zip(keys, totals, cheapest, strict=True)),
+        )
         out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         return 0
     headers = [*labels, *(f"{c.name} ({c.currency.code})" for c in contracts)]
@@ -570,6 +636,8 @@ def _cmd_compare(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    if args.format == "json":
+        return _validate_json(args.contracts, out)
     failed = 0
     for path in args.contracts:
         try:
@@ -583,6 +651,29 @@ def _cmd_validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             f"{len(contract.components)} component(s), {len(contract.meters)} meter(s))\n"
         )
     return 1 if failed else 0
+
+
+def _validate_json(paths: Sequence[str], out: IO[str]) -> int:
+    """Every document checked: the valid ones, or every problem of the others."""
+    valid: list[tuple[str, Contract]] = []
+    problems: list[dict[str, Any]] = []
+    for path in paths:
+        try:
+            valid.append((path, _load(path)))
+        except SpecError as error:
+            problems.extend(
+                {"file": path, "path": problem.path, "message": problem.message}
+                for problem in error.problems
+            )
+    if problems:
+        failed = len({p["file"] for p in problems})
+        message = f"{failed} of {len(paths)} contract documents are not valid"
+        document = error_document("validate", message, problems)
+        document["contracts"] = validate_document(valid)["contracts"]
+        out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        return 1
+    out.write(json.dumps(validate_document(valid), indent=2, ensure_ascii=False) + "\n")
+    return 0
 
 
 def _cmd_schema(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -616,6 +707,16 @@ def _cmd_rerate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    try:
+        server = importlib.import_module("meterprice.server")
+    except ImportError as error:
+        raise _UsageError(str(error)) from None
+    settings = server.Settings(max_request_bytes=args.max_request_bytes, max_events=args.max_events)
+    server.serve(settings, host=args.host, port=args.port)
+    return 0
+
+
 def _examples_dir() -> Path:
     try:
         examples = importlib.import_module("meterprice.examples")
@@ -638,6 +739,7 @@ def _cmd_demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if not documents:
         raise _UsageError(f"no example contracts (*.toml) in {folder}")
     blocks = []
+    examples: list[dict[str, Any]] = []
     for path in documents:
         contract = load_contract(path)
         periods = demo_periods(read_document(path))
@@ -654,6 +756,7 @@ def _cmd_demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                 f'{path.name}: give the period to price in a [demo] table (period = "2026-11")'
             )
         heading = f"== {path.name}: {contract.name}"
+        usage: dict[str, Any] = {}
         if usage_path is None:
             invoices = [contract.invoice(Usage(), period) for period in periods]  # fixed fees
         else:
@@ -661,7 +764,13 @@ def _cmd_demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             (daily,) = _metered([path.name], [contract], file, periods)
             invoices = [_priced(path.name, contract, daily, period) for period in periods]
             heading += f" (usage: {usage_path.name}, {file.events_read} events)"
+            usage = _usage_info(file, daily)
         blocks.append("\n\n".join([heading, *(str(invoice) for invoice in invoices)]))
+        examples.append({"file": path.name, **quote_document(contract, invoices, usage)})
+    if args.format == "json":
+        document = {"meterprice": OUTPUT_VERSION, "command": "demo", "examples": examples}
+        out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        return 0
     out.write("\n\n".join(blocks) + "\n")
     return 0
 
@@ -726,6 +835,37 @@ def _add_usage_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_explain(commands: Any) -> None:
+    """The ``explain`` command."""
+    explain = commands.add_parser("explain", help="show how each invoice line was computed")
+    explain.add_argument("contract", help="the contract document (*.toml or *.json)")
+    explain.add_argument("usage", help="the usage file (*.csv or *.jsonl, optionally .gz)")
+    _add_periods(explain)
+    explain.add_argument(
+        "--line", metavar="NAME", help="explain only the lines of this component (or description)"
+    )
+    explain.add_argument("--format", choices=("text", "json"), default="text")
+    _add_usage_options(explain)
+    explain.set_defaults(func=_cmd_explain)
+
+
+def _add_serve(commands: Any) -> None:
+    """The ``serve`` command (the HTTP service)."""
+    serve = commands.add_parser("serve", help="run the HTTP service (the server extra)")
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="the port to listen on")
+    serve.add_argument(
+        "--max-request-bytes", type=int, default=64 << 20, help="the largest request body taken"
+    )
+    serve.add_argument(
+        "--max-events", type=int, default=1_000_000, help="the most events one request prices"
+    )
+    serve.add_argument(
+        "--format", choices=("text", "json"), default="text", help="how errors are written"
+    )
+    serve.set_defaults(func=_cmd_serve)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="meterprice",
@@ -744,12 +884,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_usage_options(quote)
     quote.set_defaults(func=_cmd_quote)
 
-    explain = commands.add_parser("explain", help="show how each invoice line was computed")
-    explain.add_argument("contract", help="the contract document (*.toml or *.json)")
-    explain.add_argument("usage", help="the usage file (*.csv or *.jsonl, optionally .gz)")
-    _add_periods(explain)
-    _add_usage_options(explain)
-    explain.set_defaults(func=_cmd_explain)
+    _add_explain(commands)
 
     compare = commands.add_parser(
         "compare", help="price several contracts on the same usage, side by side"
@@ -783,6 +918,7 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check contract documents")
     validate.add_argument("contracts", nargs="+", metavar="CONTRACT", help="contract documents")
+    validate.add_argument("--format", choices=("text", "json"), default="text")
     validate.set_defaults(func=_cmd_validate)
 
     schema = commands.add_parser(
@@ -803,6 +939,7 @@ def _parser() -> argparse.ArgumentParser:
         const="credit_note",
         help="the schema of credit note documents (rerate --format json)",
     )
+    schema.add_argument("--format", choices=("json",), default="json", help="always JSON")
     schema.set_defaults(func=_cmd_schema, document="contract")
 
     rerating = commands.add_parser(
@@ -817,8 +954,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_usage_options(rerating)
     rerating.set_defaults(func=_cmd_rerate)
 
+    _add_serve(commands)
+
     demo = commands.add_parser("demo", help="price the bundled example contracts")
     demo.add_argument("--examples", type=Path, help=argparse.SUPPRESS)
+    demo.add_argument("--format", choices=("text", "json"), default="text")
     demo.set_defaults(func=_cmd_demo)
     return parser
 
@@ -834,10 +974,56 @@ def main(argv: Sequence[str] | None = None) -> int:
     out: IO[str] = _Output(sys.stdout)  # type: ignore[assignment]
     err: IO[str] = _Output(sys.stderr)  # type: ignore[assignment]
     parser = _parser()
+    words = sys.argv[1:] if argv is None else list(argv)
+    token = _JSON_ERRORS.set(_wants_json(words))
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit:
-        return exit.code if isinstance(exit.code, int) else 2
+        try:
+            args = parser.parse_args(words)
+        except SystemExit as exit:
+            return exit.code if isinstance(exit.code, int) else 2
+        if _JSON_ERRORS.get():  # asked for on the command line, not a default
+            return _run_json(args, out, err)
+        return _run(args, out, err)
+    finally:
+        _JSON_ERRORS.reset(token)
+
+
+def _problems_of(error: Exception) -> list[dict[str, Any]]:
+    """Every problem an error knows, each with its file, path or line."""
+    if isinstance(error, SpecError):
+        return [
+            {"file": error.source, "path": problem.path, "message": problem.message}
+            for problem in error.problems
+        ]
+    if isinstance(error, UsageFileError):
+        return [
+            {"file": row.file, "line": row.line, "path": "", "message": row.reason}
+            for row in error.bad_rows
+        ]
+    return []
+
+
+def _run_json(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    """A command whose errors are written as a JSON document on stdout (same exit codes)."""
+    command: Callable[[argparse.Namespace, IO[str], IO[str]], int] = args.func
+    code = 1
+    problems: list[dict[str, Any]] = []
+    try:
+        return command(args, out, err)
+    except BrokenPipeError:  # pragma: no cover - the reader of our output went away
+        return 1
+    except (_UsageError, OSError) as error:
+        message, code = str(error), 2
+    except (MeterpriceError, _CommandError) as error:
+        message, problems = str(error).splitlines()[0], _problems_of(error)
+    except KeyboardInterrupt:
+        message, code = "interrupted", 130
+    _json_error(out, args.command, message, problems)
+    return code
+
+
+def _run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    """A command whose errors are written as text on stderr."""
     command: Callable[[argparse.Namespace, IO[str], IO[str]], int] = args.func
     try:
         return command(args, out, err)

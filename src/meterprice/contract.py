@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import attrs
 
+from meterprice import _notebook
 from meterprice._zones import find_zone
 from meterprice.batch import EventBatch
 from meterprice.components._lines import LinesSoFar, Subtotals
@@ -538,6 +539,12 @@ class Contract:
             if component.name == name:
                 return component
         raise KeyError(f"contract {self.name!r} has no component {name!r}")
+
+    def __repr__(self) -> str:
+        return _notebook.contract_repr(self)
+
+    def _repr_html_(self) -> str:
+        return _notebook.contract_html(self)
 
 
 class _UsageSource:

@@ -9,17 +9,18 @@ rounded lines.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
 from meterprice import _decimal as d
+from meterprice import _notebook
 from meterprice.dimensions import Dimensions
 from meterprice.errors import InvalidTypeError, InvalidValueError
+from meterprice.frames import Tabular
 from meterprice.money import Currency, Money, Rounding
 from meterprice.payment import Due, PaymentTerms
 from meterprice.periods import Period
@@ -149,19 +150,27 @@ class Line:
 
         return line_to_dict(self)
 
+    def __repr__(self) -> str:
+        return _notebook.line_repr(self)
+
+    def _repr_html_(self) -> str:
+        return _notebook.line_html(self)
+
 
 def _to_lines(value: Iterable[Line]) -> tuple[Line, ...]:
     return tuple(value)
 
 
 @attrs.frozen
-class Invoice:
+class Invoice(Tabular):
     """The priced lines of one contract for one period; ``total`` is their exact sum.
 
     ``reference`` is the invoice's number once it is issued (a credit note refers to
     it), ``issued`` its date (``None``: the day after the period) and
     ``payment_terms`` the contract's terms of payment, if any.
     """
+
+    _table_builder: ClassVar[str] = "invoice_table"
 
     contract: str
     period: Period
@@ -329,19 +338,8 @@ class Invoice:
             )
         return "\n".join(out)
 
+    def __repr__(self) -> str:
+        return _notebook.invoice_repr(self)
+
     def _repr_html_(self) -> str:
-        esc = html.escape
-        body = "".join(
-            f"<tr><td>{esc(desc)}</td><td style='text-align:right'>{esc(qty)}</td>"
-            f"<td style='text-align:right'>{esc(price)}</td>"
-            f"<td style='text-align:right'>{esc(amount)}</td></tr>"
-            for desc, qty, price, amount, _ in self._rows()
-        )
-        return (
-            f"<table><caption>{esc(self.contract)}: {esc(str(self.period))} "
-            f"({esc(self.currency.code)})</caption>"
-            "<thead><tr><th>Description</th><th>Quantity</th><th>Unit price</th>"
-            f"<th>Amount</th></tr></thead><tbody>{body}</tbody>"
-            f"<tfoot><tr><th colspan='3'>Total</th><th style='text-align:right'>"
-            f"{esc(f'{self.total.amount:,f}')}</th></tr></tfoot></table>"
-        )
+        return _notebook.invoice_html(self)

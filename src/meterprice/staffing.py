@@ -27,14 +27,15 @@ from __future__ import annotations
 import calendar
 import datetime
 import decimal
+import numbers
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
-from meterprice import _erlang
+from meterprice import _erlang, _notebook
 from meterprice._decimal import (
     ONE,
     ZERO,
@@ -48,6 +49,7 @@ from meterprice._decimal import (
     total,
 )
 from meterprice.errors import InvalidTypeError, MeterpriceError
+from meterprice.frames import Tabular
 
 __all__ = [
     "WEEKDAYS",
@@ -151,12 +153,15 @@ def _optional_decimal(value: DecimalLike | None, what: str) -> Decimal | None:
 
 
 def _count(value: object, what: str, minimum: int) -> int:
-    """An ``int`` of at least ``minimum`` (``bool`` and ``float`` refused)."""
-    if isinstance(value, bool) or not isinstance(value, int):
+    """An ``int`` of at least ``minimum`` (``bool`` and ``float`` refused; numpy
+    integer scalars taken as the int they are).
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise InvalidTypeError(f"{what} must be an int, not {type(value).__name__} ({value!r})")
-    if value < minimum:
-        raise StaffingError(f"{what} must be >= {minimum} (got {value})")
-    return value
+    number = int(value)
+    if number < minimum:
+        raise StaffingError(f"{what} must be >= {minimum} (got {number})")
+    return number
 
 
 def _fixed(value: Decimal, places: int) -> str:
@@ -1129,6 +1134,9 @@ class ChannelStaffing:
         )
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        return _notebook.channel_html(self)
+
 
 @attrs.frozen
 class MonthFigures:
@@ -1155,14 +1163,22 @@ class MonthFigures:
         """E.g. ``"2024-03"``."""
         return f"{self.year:04d}-{self.month:02d}"
 
+    def __repr__(self) -> str:
+        return _notebook.month_repr(self)
+
+    def _repr_html_(self) -> str:
+        return _notebook.month_html(self)
+
 
 @attrs.frozen
-class StaffingEstimate:
+class StaffingEstimate(Tabular):
     """Agents per interval for every channel in a typical week, with weekly and monthly sums.
 
     Channels are staffed separately (no agent serves two queues at once), so their hours
     add up. Paid hours schedule ``ceil(agents / (1 - shrinkage))`` agents per interval.
     """
+
+    _table_builder: ClassVar[str] = "staffing_table"
 
     channels: tuple[ChannelStaffing, ...]
     shrinkage: Decimal
@@ -1230,6 +1246,12 @@ class StaffingEstimate:
             f"occupancy {_percent(self.occupancy)}"
         )
         return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return _notebook.staffing_repr(self)
+
+    def _repr_html_(self) -> str:
+        return _notebook.staffing_html(self)
 
 
 def _staff_live(channel: LiveChannel, shrinkage: Decimal) -> ChannelStaffing:

@@ -19,13 +19,15 @@ import numbers
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
 from meterprice import _decimal as d
+from meterprice import _notebook
 from meterprice.dimensions import Dimensions, Where, to_dimensions, to_where
 from meterprice.errors import InvalidTypeError, UsageError
+from meterprice.frames import Tabular
 from meterprice.periods import Period
 
 if TYPE_CHECKING:
@@ -273,7 +275,7 @@ def _to_day(value: object) -> dt.date:
     return value
 
 
-class Usage:
+class Usage(Tabular):
     """Billable quantities by metric, dimension values and day.
 
     Usage metered from events (:meth:`meterprice.Contract.meter`, usage files, data
@@ -297,6 +299,8 @@ class Usage:
     >>> usage.dated
     False
     """
+
+    _table_builder: ClassVar[str] = "usage_table"
 
     __slots__ = ("_by_value", "_entries", "_index", "_span", "_totals")
 
@@ -662,3 +666,6 @@ class Usage:
             for metric, dims, quantity in self.items()
         )
         return f"Usage({inside})"
+
+    def _repr_html_(self) -> str:
+        return _notebook.usage_html(self)

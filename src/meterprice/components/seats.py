@@ -315,6 +315,7 @@ class Seats(Component):
                     unit=self.unit,
                     unit_price=fee.amount,
                     tags=self.tags,
+                    dimensions={self.by: role},
                 )
             )
         return charges

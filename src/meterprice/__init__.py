@@ -7,6 +7,7 @@ every cent can be explained.
 
 from __future__ import annotations
 
+from meterprice.amendments import Amendment
 from meterprice.bands import Band, TimeBands
 from meterprice.calendars import Calendar, DateRange, RuleRange, YearlyRange
 from meterprice.components import (
@@ -84,6 +85,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "Aggregation",
+    "Amendment",
     "AmountError",
     "Band",
     "Calendar",

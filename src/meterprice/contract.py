@@ -15,6 +15,7 @@ import attrs
 
 from meterprice._zones import find_zone
 from meterprice.batch import EventBatch
+from meterprice.amendments import Amendment, check_versions, price_versions
 from meterprice.components._lines import LinesSoFar, Subtotals
 from meterprice.components.base import Charge, Component, PricingContext, to_window
 from meterprice.dimensions import Dimensions
@@ -92,6 +93,16 @@ def _check_timezone(instance: object, attribute: attrs.Attribute[str], value: ob
         raise CalendarError(f"timezone: unknown IANA time zone {value!r}")
 
 
+def _to_versions(value: object) -> tuple[Amendment, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InvalidTypeError(f"versions must be a list of Amendment, not {value!r}")
+    versions = tuple(value)
+    for index, amendment in enumerate(versions):
+        if not isinstance(amendment, Amendment):
+            raise InvalidTypeError(f"versions[{index}] is not an Amendment: {amendment!r}")
+    return versions
+
+
 def _to_period(value: object) -> Period:
     if isinstance(value, Period):
         return value
@@ -109,7 +120,8 @@ class Contract:
     turn raw events into the metrics components read; a metric with no meter is the
     plain sum of its events' quantities. ``term`` is the contract's own window (a
     start on the 16th makes the first month partial); ``timezone`` decides which
-    period an event's timestamp falls in.
+    period an event's timestamp falls in. ``versions`` are the contract's
+    :class:`~meterprice.Amendment` values in date order (see :meth:`amended`).
     """
 
     name: str
@@ -152,6 +164,7 @@ class Contract:
         validator=attrs.validators.optional(attrs.validators.instance_of(PaymentTerms)),
         kw_only=True,
     )
+    versions: tuple[Amendment, ...] = attrs.field(default=(), converter=_to_versions, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -193,6 +206,23 @@ class Contract:
             )
         if self.tax is not None:
             self.tax.check([(c.name, c.tags, line_tags(c)) for c in self.components])
+        if self.versions:
+            check_versions(self)
+
+    def amended(
+        self,
+        start: dt.date | str,
+        components: Iterable[Component] = (),
+        remove: Iterable[str] = (),
+        *,
+        description: str | None = None,
+    ) -> Contract:
+        """This contract with one more version from ``start``: ``components`` replace
+        those of the same name or are added, ``remove`` ends components (see
+        :class:`~meterprice.Amendment`).
+        """
+        amendment = Amendment(start, components, remove, description=description)
+        return attrs.evolve(self, versions=(*self.versions, amendment))
 
     def _check_tags(self) -> None:
         seen: set[str] = set()
@@ -244,8 +274,9 @@ class Contract:
         reads that no meter produces.
         """
         produced = {meter.name for meter in self.meters}
+        every = self.components + tuple(c for a in self.versions for c in a.components)
         implicit = sorted(
-            {metric for component in self.components for metric in component.metrics} - produced
+            {metric for component in every for metric in component.metrics} - produced
         )
         return self.meters + tuple(Meter(metric) for metric in implicit)
 
@@ -334,6 +365,15 @@ class Contract:
         requested = _to_period(period)
         billing = self.billing_period(requested)
         term = self.term.within(requested)
+        if self.versions and term is not None:  # priced version by version
+            return price_versions(
+                self,
+                usage,
+                requested,
+                previous_usage=previous_usage,
+                spread=spread,
+                outside_term=outside_term,
+            )
         if outside_term not in ("error", "empty"):
             raise InvalidValueError(
                 f"outside_term must be 'error' or 'empty' (got {outside_term!r})"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from meterprice.spec import (
     _clauses,  # noqa: F401  (registers the clauses' types)
+    _amendments,  # noqa: F401  (registers [[versions]])
     _components,  # noqa: F401  (registers the library's types)
 )
 from meterprice.spec._errors import Problem, SpecError

@@ -20,6 +20,7 @@ from meterprice import (
     Calendar,
     Commission,
     CommissionTier,
+    Commitment,
     Component,
     Contract,
     CreditBand,
@@ -457,7 +458,7 @@ def test_required_and_unknown_fields() -> None:
 
 def test_component_type_errors() -> None:
     assert problems(document(components=[{"name": "x"}]))[0].startswith(
-        "components[0].type: is required: one of commission, day_rate, discount, "
+        "components[0].type: is required: one of commission, commitment, day_rate, discount, "
     )
     assert problems(document(components=[{"type": 3}])) == [
         "components[0].type: must be a component type name, not an integer (got 3)"
@@ -898,6 +899,7 @@ def every_component() -> list[Component]:
             of={"usage"},
             missing="ignore",
         ),
+        Commitment("Commitment", amount="120000 CNY", per="quarter", of={"usage"}),
     ]
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from meterprice.amendments import Amendment
 from meterprice.bands import Band, TimeBands
+from meterprice.billing import Billing
 from meterprice.calendars import Calendar, DateRange, RuleRange, YearlyRange
 from meterprice.components import (
+    Carried,
     Charge,
     Commission,
     CommissionTier,
+    Commitment,
     Component,
     CreditBand,
     DayRate,
@@ -88,11 +91,14 @@ __all__ = [
     "Amendment",
     "AmountError",
     "Band",
+    "Billing",
     "Calendar",
     "CalendarError",
+    "Carried",
     "Charge",
     "Commission",
     "CommissionTier",
+    "Commitment",
     "Component",
     "Contract",
     "ContractError",

@@ -29,6 +29,7 @@ from meterprice.periods import Period, Window
 from meterprice.usage import Usage
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from meterprice.components.carrying import Carried
     from meterprice.contract import Contract, Spread, UsageInput
 
 __all__ = ["Amendment", "Version", "versions"]
@@ -217,7 +218,8 @@ def price_versions(
     previous_usage: UsageInput | None,
     spread: Spread,
     outside_term: Literal["error", "empty"],
-) -> Invoice:
+    carried: Carried | None = None,
+) -> tuple[Invoice, Carried | None]:
     """The invoice of ``requested`` for an amended contract: each version's lines on
     the days it is in effect, in date order, each line naming its version.
     """
@@ -230,14 +232,15 @@ def price_versions(
     ]
     if len(parts) <= 1:
         version = parts[0][0] if parts else _stretches(contract)[0]
-        invoice = version.contract.invoice(
+        invoice, after = version.contract._priced(
             usage,
             requested,
             previous_usage=previous_usage,
             spread=spread,
             outside_term=outside_term,
+            carried=carried,
         )
-        return _numbered(invoice, version.number)
+        return _numbered(invoice, version.number), after
     notes: dict[str, str] = {}
     if isinstance(usage, Mapping):
         usage = Usage.from_totals(usage)
@@ -257,8 +260,8 @@ def price_versions(
         usage = contract.meter(usage, Period(previous.start, requested.end))
     lines: list[Line] = []
     for version, cut in parts:
-        priced = _prorating(version.contract).invoice(
-            usage, cut, previous_usage=previous_usage, spread=spread
+        priced, carried = _prorating(version.contract)._priced(
+            usage, cut, previous_usage=previous_usage, spread=spread, carried=carried
         )
         note = _spread_note(cut, requested) if notes else ""
         lines.extend(
@@ -271,7 +274,8 @@ def price_versions(
             )
             for line in priced.lines
         )
-    return Invoice(contract.name, requested, contract.currency, contract.rounding, tuple(lines))
+    invoice = Invoice(contract.name, requested, contract.currency, contract.rounding, tuple(lines))
+    return invoice, carried
 
 
 def _spread_note(cut: Period, requested: Period) -> str:

@@ -1,0 +1,42 @@
+"""The document forms of contracts over time: ``[[versions]]`` tables (amendments),
+each with its ``start`` date, the components it changes or adds
+(``[[versions.components]]``) and the names of those it removes; and the components
+whose terms span invoices (commitments, ...).
+"""
+
+from __future__ import annotations
+
+from meterprice.amendments import Amendment
+from meterprice.components.commitment import Commitment
+from meterprice.spec._registry import register_component, register_structure
+
+__all__: list[str] = []
+
+register_structure(
+    Amendment,
+    docs={
+        "start": "The first day of the new version (included); versions are in date order.",
+        "components": (
+            "Components that replace those of the same name (in their place) or are "
+            "added after the others, from start on."
+        ),
+        "remove": "The names of the components that end the day before start.",
+        "description": "What the amendment is (a note; not priced).",
+    },
+)
+
+register_component(
+    Commitment,
+    docs={
+        "amount": "The spend committed per commitment period.",
+        "per": (
+            "The commitment period: year (default), quarter or term; prorated by days "
+            "where the term covers only part of one."
+        ),
+        "of": "Tags of the earlier lines that count toward it; left out, every earlier line.",
+        "anchor": (
+            "The first day of a commitment year or quarter (default: the term's start, "
+            "else 1 January)."
+        ),
+    },
+)

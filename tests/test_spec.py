@@ -588,11 +588,12 @@ def test_cycles() -> None:
         "quarter", dt.date(2026, 2, 1), 2
     )
     assert problems(document(cycle={"unit": "mnth"})) == [
-        'cycle.unit: must be one of day, week, month, quarter, year (did you mean "month"?) '
+        "cycle.unit: must be one of day, week, month, quarter, year, semimonth "
+        '(did you mean "month"?) '
         '(got "mnth")'
     ]
     assert problems(document(cycle={"anchor_day": 3})) == [
-        "cycle.unit: is required: one of day, week, month, quarter, year"
+        "cycle.unit: is required: one of day, week, month, quarter, year, semimonth"
     ]
     assert problems(document(cycle={"unit": "month", "anchor_day": 32})) == [
         "cycle.anchor_day: must be 1 to 31 (got 32)"
@@ -601,7 +602,8 @@ def test_cycles() -> None:
         'cycle.anchor_day: must be a whole number, not a string (got "1")'
     ]
     assert problems(document(cycle={"unit": "week", "anchor_day": 3})) == [
-        "cycle.anchor_day: applies to monthly cycles only, not to 'week'; use anchor"
+        "cycle.anchor_day: applies to monthly and semi-monthly cycles only, not to 'week'; "
+        "use anchor"
     ]
     assert problems(document(cycle={"unit": "month", "weekday": "monday"})) == [
         "cycle.weekday: applies to weekly cycles only, not to 'month'; use anchor"

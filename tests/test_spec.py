@@ -18,6 +18,7 @@ import meterprice
 from meterprice import (
     Band,
     Calendar,
+    Ceiling,
     Commission,
     CommissionTier,
     Commitment,
@@ -458,7 +459,8 @@ def test_required_and_unknown_fields() -> None:
 
 def test_component_type_errors() -> None:
     assert problems(document(components=[{"name": "x"}]))[0].startswith(
-        "components[0].type: is required: one of commission, commitment, day_rate, discount, "
+        "components[0].type: is required: one of ceiling, commission, commitment, day_rate, "
+        "discount, "
     )
     assert problems(document(components=[{"type": 3}])) == [
         "components[0].type: must be a component type name, not an integer (got 3)"
@@ -902,6 +904,7 @@ def every_component() -> list[Component]:
             missing="ignore",
         ),
         Commitment("Commitment", amount="120000 CNY", per="quarter", of={"usage"}),
+        Ceiling("Ceiling", amount="500000 CNY", per="year", after="refuse"),
     ]
 
 

@@ -13,6 +13,7 @@ from meterprice.billing import Billing
 from meterprice.calendars import Calendar, DateRange, RuleRange, YearlyRange
 from meterprice.components import (
     Carried,
+    Ceiling,
     Charge,
     Commission,
     CommissionTier,
@@ -95,6 +96,7 @@ __all__ = [
     "Calendar",
     "CalendarError",
     "Carried",
+    "Ceiling",
     "Charge",
     "Commission",
     "CommissionTier",

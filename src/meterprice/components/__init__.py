@@ -6,6 +6,7 @@ from meterprice.components.adjustments import MinimumSpend, MinimumVolume, Perce
 from meterprice.components.base import Charge, Component, PricingContext
 from meterprice.components.caps import Discount, Maximum
 from meterprice.components.carrying import Carried, CarryingComponent
+from meterprice.components.ceiling import Ceiling
 from meterprice.components.commission import Commission, CommissionTier
 from meterprice.components.commitment import Commitment
 from meterprice.components.days import DayRate
@@ -25,6 +26,7 @@ from meterprice.components.transactions import PercentageCharge
 __all__ = [
     "Carried",
     "CarryingComponent",
+    "Ceiling",
     "Charge",
     "Commission",
     "CommissionTier",

@@ -7,6 +7,7 @@ whose terms span invoices (commitments, ...).
 from __future__ import annotations
 
 from meterprice.amendments import Amendment
+from meterprice.components.ceiling import Ceiling
 from meterprice.components.commitment import Commitment
 from meterprice.spec._registry import register_component, register_structure
 
@@ -38,5 +39,19 @@ register_component(
             "The first day of a commitment year or quarter (default: the term's start, "
             "else 1 January)."
         ),
+    },
+)
+
+register_component(
+    Ceiling,
+    docs={
+        "amount": "The most that may be billed per ceiling period.",
+        "per": "The ceiling period: term (default) or year (a contract year).",
+        "of": "Tags of the earlier lines that count toward it; left out, every earlier line.",
+        "after": (
+            "Once the ceiling is reached: nothing (bill nothing more, the default) or "
+            "refuse (refuse an invoice that would bill more)."
+        ),
+        "anchor": ("The first day of a contract year (default: the term's start, else 1 January)."),
     },
 )

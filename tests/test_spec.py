@@ -45,10 +45,12 @@ from meterprice import (
     Percentage,
     PercentageCharge,
     PerUnit,
+    Prepaid,
     ProjectFee,
     ProratedUnits,
     Quota,
     RecurringFee,
+    Rollover,
     Rounding,
     RuleRange,
     SeatChange,
@@ -905,6 +907,8 @@ def every_component() -> list[Component]:
         ),
         Commitment("Commitment", amount="120000 CNY", per="quarter", of={"usage"}),
         Ceiling("Ceiling", amount="500000 CNY", per="year", after="refuse"),
+        Rollover("Rollover", metric="minutes", rate="0.9 CNY", included=500, rollover_percent=50),
+        Prepaid("Prepaid", amount="1000 CNY", bonus="50 CNY", on="2026-01-01", of={"usage"}),
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from meterprice.components.adjustments import MinimumSpend, MinimumVolume, Percentage
+from meterprice.components.balances import Prepaid, Rollover
 from meterprice.components.base import Charge, Component, PricingContext
 from meterprice.components.caps import Discount, Maximum
 from meterprice.components.carrying import Carried, CarryingComponent
@@ -48,11 +49,13 @@ __all__ = [
     "PerUnit",
     "Percentage",
     "PercentageCharge",
+    "Prepaid",
     "PricingContext",
     "ProjectFee",
     "ProratedUnits",
     "Quota",
     "RecurringFee",
+    "Rollover",
     "SeatChange",
     "Seats",
     "ServiceCredits",

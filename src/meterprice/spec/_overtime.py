@@ -7,6 +7,7 @@ whose terms span invoices (commitments, ...).
 from __future__ import annotations
 
 from meterprice.amendments import Amendment
+from meterprice.components.balances import Prepaid, Rollover
 from meterprice.components.ceiling import Ceiling
 from meterprice.components.commitment import Commitment
 from meterprice.spec._registry import register_component, register_structure
@@ -53,5 +54,29 @@ register_component(
             "refuse (refuse an invoice that would bill more)."
         ),
         "anchor": ("The first day of a contract year (default: the term's start, else 1 January)."),
+    },
+)
+
+register_component(
+    Rollover,
+    docs={
+        "included": "Units included every period before the rate applies.",
+        "rollover_percent": (
+            "The share of the unused included units carried to the following periods (default 100)."
+        ),
+        "expires_after": (
+            "How many months after the end of its period a carried unit stays usable (default 1)."
+        ),
+    },
+)
+
+register_component(
+    Prepaid,
+    docs={
+        "amount": "The balance bought in advance.",
+        "bonus": "Extra balance given with the purchase.",
+        "on": "The day the balance becomes available (on a billing period's first day).",
+        "expires": "The first day the balance can no longer be used (left out: never).",
+        "of": "Tags of the earlier lines that draw the balance; left out, every earlier line.",
     },
 )

@@ -308,6 +308,10 @@ def test_an_amendment_is_checked_on_its_own_and_against_the_version_before() -> 
         Amendment("2026-12-01", remove=["Fee", "Fee"])
     with pytest.raises(InvalidTypeError, match=r"components\[0\] is not a Component"):
         Amendment("2026-12-01", ["Fee"])
+    with pytest.raises(InvalidTypeError, match="components must be a list"):
+        Amendment("2026-12-01", fee)
+    with pytest.raises(InvalidTypeError, match=r"remove\[0\] must be a component name"):
+        Amendment("2026-12-01", remove=[" "])
     with pytest.raises(InvalidTypeError, match="remove must be a list"):
         Amendment("2026-12-01", remove="Fee")
     base = Contract("T", "EUR", [fee])

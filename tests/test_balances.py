@@ -156,6 +156,8 @@ def test_a_prepaid_balance_is_dated_on_billing_periods() -> None:
         prepaid(expires="2026-02-15").bill(monthly({2: 1}), "2026-02")
     with pytest.raises(ContractError, match="expires: 2026-01-01 is not after on"):
         Prepaid("P", amount="1.00 EUR", on="2026-01-01", expires="2026-01-01")
+    with pytest.raises(ContractError, match="amount must be positive"):
+        Prepaid("P", amount="0.00 EUR", on="2026-01-01")
     with pytest.raises(ContractError, match="bonus must not be negative"):
         Prepaid("P", amount="1.00 EUR", bonus="-1.00 EUR", on="2026-01-01")
     before = prepaid().bill(monthly({12: 50}, 2025), "2025-12")

@@ -21,7 +21,9 @@ from meterprice import (
     Amendment,
     Contract,
     ContractError,
+    Conversion,
     Event,
+    ExchangeRate,
     InvalidTypeError,
     Invoice,
     MinimumSpend,
@@ -32,6 +34,8 @@ from meterprice import (
     PerUnit,
     PricingError,
     RecurringFee,
+    Tax,
+    TaxRate,
     Usage,
 )
 from meterprice.amendments import versions
@@ -495,3 +499,24 @@ def test_splitting_a_straddling_period_at_the_amendment_prices_the_same(
     ]
     assert list(whole.lines) == parts
     assert sum(line.exact for line in whole.lines) == sum(line.exact for line in parts)
+
+
+def test_tax_and_conversion_apply_once_to_the_lines_of_every_version() -> None:
+    contract = attrs.evolve(
+        rate_change(),
+        tax=Tax([TaxRate("standard", percent=20)]),
+        conversion=Conversion("USD", [ExchangeRate("2026-12-01", "1.5")]),
+    )
+    invoice = contract.invoice([minutes("2026-12-03", 100), minutes("2026-12-20", 400)], DEC)
+    # the lines of the rate-change example (1,090.00 EUR) x 1.5 = 1,635.00 USD, then one
+    # VAT line on their total: 20 % of 1,635.00 = 327.00
+    assert [str(line.amount.amount) for line in invoice.lines] == [
+        "225.00",
+        "150.00",
+        "300.00",
+        "240.00",
+        "720.00",
+        "327.00",
+    ]
+    assert [line.version for line in invoice.lines] == [1, 1, 1, 2, 2, None]
+    assert invoice.total == Money("1962.00", "USD")

@@ -218,6 +218,7 @@ def price_versions(
     previous_usage: UsageInput | None,
     spread: Spread,
     outside_term: Literal["error", "empty"],
+    invoice_date: dt.date | None = None,
     carried: Carried | None = None,
 ) -> tuple[Invoice, Carried | None]:
     """The invoice of ``requested`` for an amended contract: each version's lines on
@@ -238,6 +239,7 @@ def price_versions(
             previous_usage=previous_usage,
             spread=spread,
             outside_term=outside_term,
+            invoice_date=invoice_date,
             carried=carried,
         )
         return _numbered(invoice, version.number), after
@@ -260,7 +262,8 @@ def price_versions(
         usage = contract.meter(usage, Period(previous.start, requested.end))
     lines: list[Line] = []
     for version, cut in parts:
-        priced, carried = _prorating(version.contract)._priced(
+        plain = attrs.evolve(_prorating(version.contract), tax=None, conversion=None)
+        priced, carried = plain._priced(
             usage, cut, previous_usage=previous_usage, spread=spread, carried=carried
         )
         note = _spread_note(cut, requested) if notes else ""
@@ -274,7 +277,14 @@ def price_versions(
             )
             for line in priced.lines
         )
-    invoice = Invoice(contract.name, requested, contract.currency, contract.rounding, tuple(lines))
+    currency = contract.currency
+    if contract.conversion is not None:  # once, on the lines of every version
+        rate = contract.conversion.rate_for(contract.billing_period(requested), invoice_date)
+        lines = list(contract.conversion.convert(lines, rate, contract.rounding))
+        currency = contract.conversion.currency
+    if contract.tax is not None:  # once, after the lines of every version
+        lines.extend(contract.tax.lines(lines, currency, contract.rounding))
+    invoice = Invoice(contract.name, requested, currency, contract.rounding, tuple(lines))
     return invoice, carried
 
 

@@ -401,6 +401,7 @@ class Contract:
                 previous_usage=previous_usage,
                 spread=spread,
                 outside_term=outside_term,
+                invoice_date=invoice_date,
                 carried=carried,
             )
         if outside_term not in ("error", "empty"):

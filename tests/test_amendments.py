@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zoneinfo
 from typing import Any
 
 import attrs
@@ -254,22 +255,36 @@ def test_a_period_outside_the_term_follows_the_contracts_rule() -> None:
     )
 
 
-def test_the_seed_pay_per_use_contract_raises_its_phone_rates_in_2027() -> None:
+def test_the_seed_pay_per_use_contract_raises_its_phone_rates_in_march_2027() -> None:
     item = example("pay_per_use")
     contract = item.contract
     assert [v.number for v in versions(contract)] == [1, 2]
-    assert contract.versions[0].start == dt.date(2027, 1, 1)
-    january = contract.invoice(list(item.events), "2027-01")
-    # the call of 1 January, 00:10, 300 s = 5 min on the phone in German at the new
-    # EFIGS rate 0.98 = 4.90; minimum volume 200 - 5 = 195 min x 0.95 = 185.25;
-    # project management 6 % of (4.90 + 185.25 = 190.15) = 11.409 -> 11.41
-    assert [(line.description, str(line.amount.amount)) for line in january.lines] == [
+    assert contract.versions[0].start == dt.date(2027, 3, 1)
+    zone = zoneinfo.ZoneInfo("Europe/Amsterdam")
+    calls = [
+        Event(
+            "handle_seconds",
+            300,
+            dt.datetime(2027, month, 1, 0, 10, tzinfo=zone),
+            {"channel": "phone", "language": "de"},
+        )
+        for month in (2, 3)
+    ]
+    february, march = (contract.invoice(calls, period) for period in ("2027-02", "2027-03"))
+    # one call of 300 s = 5 min on the phone in German each month:
+    # February (version 1): 5 x 0.95 = 4.75; minimum 195 x 0.95 = 185.25;
+    #   project management 6 % of 190.00 = 11.40
+    # March (version 2): 5 x 0.98 = 4.90; minimum 185.25;
+    #   project management 6 % of (4.90 + 185.25 = 190.15) = 11.409 -> 11.41
+    assert [str(line.amount.amount) for line in february.lines] == ["4.75", "185.25", "11.40"]
+    assert [(line.description, str(line.amount.amount)) for line in march.lines] == [
         ("Phone (language=de)", "4.90"),
         ("Minimum volume", "185.25"),
         ("Project management", "11.41"),
     ]
-    assert {line.version for line in january.lines} == {2}
-    assert january.total == Money("201.56", "EUR")  # 4.90 + 185.25 + 11.41
+    assert {line.version for line in february.lines} == {1}
+    assert {line.version for line in march.lines} == {2}
+    assert march.total == Money("201.56", "EUR")  # 4.90 + 185.25 + 11.41
     # the demo's months are version 1 (their figures are checked in test_examples)
     assert {line.version for invoice in item.invoices() for line in invoice.lines} == {1}
 

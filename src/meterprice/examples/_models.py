@@ -156,7 +156,7 @@ def pay_per_use() -> Model:
         timezone="Europe/Amsterdam",
         term={"start": "2026-11-02"},
     ).amended(
-        "2027-01-01",
+        "2027-03-01",
         [
             MatrixRate(
                 "Phone",
@@ -170,7 +170,7 @@ def pay_per_use() -> Model:
                 active=live,
             )
         ],
-        description="Phone rates from 2027",
+        description="Phone rates from March 2027",
     )
     events = (
         # during implementation: a test call and the team's training, not billed per use

@@ -535,3 +535,20 @@ def test_tax_and_conversion_apply_once_to_the_lines_of_every_version() -> None:
     ]
     assert [line.version for line in invoice.lines] == [1, 1, 1, 2, 2, None]
     assert invoice.total == Money("1962.00", "USD")
+
+
+@given(case=cases(), data=st.data())
+def test_an_amended_contract_round_trips_through_its_document(
+    case: Case, data: st.DataObject
+) -> None:
+    day = _day_inside(data, case)
+    index = data.draw(st.integers(0, len(case.contract.components) - 1))
+    changed = map_money(case.contract.components[index], lambda m: Money(m.amount * 3, m.currency))
+    removed = data.draw(st.sampled_from([None, *(c.name for c in case.contract.components)]))
+    remove = [] if removed is None or removed == changed.name else [removed]
+    try:
+        amended = case.contract.amended(day, [changed], remove)
+    except ContractError:
+        return  # removing a component that a later one reads
+    assert loads_contract(dumps_contract(amended)) == amended
+    assert load_contract(json.loads(dumps_contract(amended, format="json"))) == amended

@@ -234,10 +234,10 @@ def test_a_commitment_across_an_amendment_carries_through_both_versions() -> Non
     assert [
         (line.description, str(line.amount.amount), line.version) for line in december.lines
     ] == [
-        ("Minutes", "1000.00", 1),
-        ("Annual commitment: consumed so far", "0.00", 1),
-        ("Minutes", "2000.00", 2),
-        ("Annual commitment: true-up", "9000.00", 2),
+        ("Minutes", "1000.00", "1"),
+        ("Annual commitment: consumed so far", "0.00", "1"),
+        ("Minutes", "2000.00", "2"),
+        ("Annual commitment: true-up", "9000.00", "2"),
     ]
 
 

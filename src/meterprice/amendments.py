@@ -270,7 +270,7 @@ def price_versions(
         lines.extend(
             attrs.evolve(
                 line,
-                version=version.number,
+                version=str(version.number),
                 basis=line.basis + note
                 if notes and version.contract.component(line.component).metrics & notes.keys()
                 else line.basis,
@@ -284,7 +284,15 @@ def price_versions(
         currency = contract.conversion.currency
     if contract.tax is not None:  # once, after the lines of every version
         lines.extend(contract.tax.lines(lines, currency, contract.rounding))
-    invoice = Invoice(contract.name, requested, currency, contract.rounding, tuple(lines))
+    invoice = Invoice(
+        contract.name,
+        requested,
+        currency,
+        contract.rounding,
+        tuple(lines),
+        issued=invoice_date,
+        payment_terms=contract.payment_terms,
+    )
     return invoice, carried
 
 
@@ -296,5 +304,5 @@ def _spread_note(cut: Period, requested: Period) -> str:
 
 def _numbered(invoice: Invoice, number: int) -> Invoice:
     return attrs.evolve(
-        invoice, lines=tuple(attrs.evolve(line, version=number) for line in invoice.lines)
+        invoice, lines=tuple(attrs.evolve(line, version=str(number)) for line in invoice.lines)
     )

@@ -14,8 +14,8 @@ from typing import Any, Literal
 import attrs
 
 from meterprice._zones import find_zone
-from meterprice.batch import EventBatch
 from meterprice.amendments import Amendment, check_versions, price_versions
+from meterprice.batch import EventBatch
 from meterprice.billing import Billing
 from meterprice.components._lines import LinesSoFar, Subtotals
 from meterprice.components.base import Charge, Component, PricingContext, to_window

@@ -236,7 +236,8 @@ def dates(min_value: dt.date = _FIRST, max_value: dt.date = _LAST) -> st.SearchS
 
 
 def cycles() -> st.SearchStrategy[Cycle]:
-    """Monthly (any anchor day, 1 or 2 months), weekly, daily, quarterly or yearly cycles."""
+    """Monthly (any anchor day, 1 or 2 months), weekly, daily, quarterly, yearly or
+    semi-monthly cycles."""
     return st.one_of(
         st.builds(Cycle.monthly, st.integers(1, 31)),
         st.builds(
@@ -246,6 +247,7 @@ def cycles() -> st.SearchStrategy[Cycle]:
         st.just(Cycle.daily()),
         st.builds(Cycle.quarterly, st.integers(1, 12)),
         st.builds(Cycle.yearly, st.integers(1, 12), st.integers(1, 28)),
+        st.builds(Cycle.semimonthly, st.integers(2, 28)),
     )
 
 

@@ -18,8 +18,10 @@ import meterprice
 from meterprice import (
     Band,
     Calendar,
+    Ceiling,
     Commission,
     CommissionTier,
+    Commitment,
     Component,
     Contract,
     CreditBand,
@@ -43,10 +45,12 @@ from meterprice import (
     Percentage,
     PercentageCharge,
     PerUnit,
+    Prepaid,
     ProjectFee,
     ProratedUnits,
     Quota,
     RecurringFee,
+    Rollover,
     Rounding,
     RuleRange,
     SeatChange,
@@ -457,7 +461,8 @@ def test_required_and_unknown_fields() -> None:
 
 def test_component_type_errors() -> None:
     assert problems(document(components=[{"name": "x"}]))[0].startswith(
-        "components[0].type: is required: one of commission, day_rate, discount, "
+        "components[0].type: is required: one of ceiling, commission, commitment, day_rate, "
+        "discount, "
     )
     assert problems(document(components=[{"type": 3}])) == [
         "components[0].type: must be a component type name, not an integer (got 3)"
@@ -587,11 +592,12 @@ def test_cycles() -> None:
         "quarter", dt.date(2026, 2, 1), 2
     )
     assert problems(document(cycle={"unit": "mnth"})) == [
-        'cycle.unit: must be one of day, week, month, quarter, year (did you mean "month"?) '
+        "cycle.unit: must be one of day, week, month, quarter, year, semimonth "
+        '(did you mean "month"?) '
         '(got "mnth")'
     ]
     assert problems(document(cycle={"anchor_day": 3})) == [
-        "cycle.unit: is required: one of day, week, month, quarter, year"
+        "cycle.unit: is required: one of day, week, month, quarter, year, semimonth"
     ]
     assert problems(document(cycle={"unit": "month", "anchor_day": 32})) == [
         "cycle.anchor_day: must be 1 to 31 (got 32)"
@@ -600,7 +606,8 @@ def test_cycles() -> None:
         'cycle.anchor_day: must be a whole number, not a string (got "1")'
     ]
     assert problems(document(cycle={"unit": "week", "anchor_day": 3})) == [
-        "cycle.anchor_day: applies to monthly cycles only, not to 'week'; use anchor"
+        "cycle.anchor_day: applies to monthly and semi-monthly cycles only, not to 'week'; "
+        "use anchor"
     ]
     assert problems(document(cycle={"unit": "month", "weekday": "monday"})) == [
         "cycle.weekday: applies to weekly cycles only, not to 'month'; use anchor"
@@ -898,6 +905,10 @@ def every_component() -> list[Component]:
             of={"usage"},
             missing="ignore",
         ),
+        Commitment("Commitment", amount="120000 CNY", per="quarter", of={"usage"}),
+        Ceiling("Ceiling", amount="500000 CNY", per="year", after="refuse"),
+        Rollover("Rollover", metric="minutes", rate="0.9 CNY", included=500, rollover_percent=50),
+        Prepaid("Prepaid", amount="1000 CNY", bonus="50 CNY", on="2026-01-01", of={"usage"}),
     ]
 
 

@@ -7,12 +7,17 @@ every cent can be explained.
 
 from __future__ import annotations
 
+from meterprice.amendments import Amendment
 from meterprice.bands import Band, TimeBands
+from meterprice.billing import Billing
 from meterprice.calendars import Calendar, DateRange, RuleRange, YearlyRange
 from meterprice.components import (
+    Carried,
+    Ceiling,
     Charge,
     Commission,
     CommissionTier,
+    Commitment,
     Component,
     CreditBand,
     DayRate,
@@ -30,11 +35,13 @@ from meterprice.components import (
     Percentage,
     PercentageCharge,
     PerUnit,
+    Prepaid,
     PricingContext,
     ProjectFee,
     ProratedUnits,
     Quota,
     RecurringFee,
+    Rollover,
     SeatChange,
     Seats,
     ServiceCredits,
@@ -84,13 +91,18 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "Aggregation",
+    "Amendment",
     "AmountError",
     "Band",
+    "Billing",
     "Calendar",
     "CalendarError",
+    "Carried",
+    "Ceiling",
     "Charge",
     "Commission",
     "CommissionTier",
+    "Commitment",
     "Component",
     "Contract",
     "ContractError",
@@ -131,6 +143,7 @@ __all__ = [
     "PercentageCharge",
     "Period",
     "PeriodError",
+    "Prepaid",
     "PricingContext",
     "PricingError",
     "ProjectFee",
@@ -138,6 +151,7 @@ __all__ = [
     "ProratedUnits",
     "Quota",
     "RecurringFee",
+    "Rollover",
     "Rounding",
     "RuleRange",
     "SeatChange",

@@ -34,6 +34,7 @@ from meterprice._documents import (
 )
 from meterprice.analysis import volumes
 from meterprice.columnar import ColumnMapping
+from meterprice.components.carrying import Carried, CarryingComponent
 from meterprice.contract import Contract
 from meterprice.corrections import rerate
 from meterprice.dimensions import Dimensions
@@ -401,6 +402,27 @@ def _priced(path: str, contract: Contract, daily: DailyUsage, period: Period) ->
         raise _CommandError(f"{path}: {error}") from None
 
 
+def _priced_all(
+    path: str, contract: Contract, daily: DailyUsage, periods: Sequence[Period]
+) -> list[Invoice]:
+    """The invoices of ``periods`` (in order); a contract with terms spanning invoices
+    (a commitment, a ceiling, balances) prices each from the state the one before left.
+    """
+    every = contract.components + tuple(c for a in contract.versions for c in a.components)
+    if not any(isinstance(component, CarryingComponent) for component in every):
+        return [_priced(path, contract, daily, period) for period in periods]
+    state = Carried()
+    invoices: list[Invoice] = []
+    for period in periods:
+        try:
+            run = contract.bill(daily.total, period, opening=state)
+        except MeterpriceError as error:
+            raise _CommandError(f"{path}: {error}") from None
+        invoices.extend(run.invoices)
+        state = run.closing
+    return invoices
+
+
 def _metered(
     paths: Sequence[str],
     contracts: Sequence[Contract],
@@ -426,7 +448,7 @@ def _cmd_quote(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     # unpriced = "ignore": usage of metrics no component prices is left out, not refused
     strict = contract.unpriced != "ignore"
     (daily,) = _metered([args.contract], [contract], file, periods, strict=strict)
-    invoices = [_priced(args.contract, contract, daily, period) for period in periods]
+    invoices = _priced_all(args.contract, contract, daily, periods)
     _report_skipped(file, err)
     if args.format == "json":
         document = quote_document(contract, invoices, _usage_info(file, daily))
@@ -455,7 +477,7 @@ def _cmd_explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     file = _usage_file(args.usage, args, err)
     strict = contract.unpriced != "ignore"
     (daily,) = _metered([args.contract], [contract], file, periods, strict=strict)
-    invoices = [_priced(args.contract, contract, daily, period) for period in periods]
+    invoices = _priced_all(args.contract, contract, daily, periods)
     _report_skipped(file, err)
     if args.line is not None:
         return _explain_line(args.line, contract, invoices, out, json_format=args.format == "json")
@@ -762,7 +784,7 @@ def _cmd_demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         else:
             file = UsageFile(usage_path)
             (daily,) = _metered([path.name], [contract], file, periods)
-            invoices = [_priced(path.name, contract, daily, period) for period in periods]
+            invoices = _priced_all(path.name, contract, daily, periods)
             heading += f" (usage: {usage_path.name}, {file.events_read} events)"
             usage = _usage_info(file, daily)
         blocks.append("\n\n".join([heading, *(str(invoice) for invoice in invoices)]))

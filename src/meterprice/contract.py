@@ -15,9 +15,12 @@ import attrs
 
 from meterprice import _notebook
 from meterprice._zones import find_zone
+from meterprice.amendments import Amendment, check_versions, price_versions
 from meterprice.batch import EventBatch
+from meterprice.billing import Billing
 from meterprice.components._lines import LinesSoFar, Subtotals
 from meterprice.components.base import Charge, Component, PricingContext, to_window
+from meterprice.components.carrying import Carried, CarryingComponent
 from meterprice.dimensions import Dimensions
 from meterprice.errors import (
     CalendarError,
@@ -93,6 +96,16 @@ def _check_timezone(instance: object, attribute: attrs.Attribute[str], value: ob
         raise CalendarError(f"timezone: unknown IANA time zone {value!r}")
 
 
+def _to_versions(value: object) -> tuple[Amendment, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InvalidTypeError(f"versions must be a list of Amendment, not {value!r}")
+    versions = tuple(value)
+    for index, amendment in enumerate(versions):
+        if not isinstance(amendment, Amendment):
+            raise InvalidTypeError(f"versions[{index}] is not an Amendment: {amendment!r}")
+    return versions
+
+
 def _to_period(value: object) -> Period:
     if isinstance(value, Period):
         return value
@@ -110,7 +123,8 @@ class Contract:
     turn raw events into the metrics components read; a metric with no meter is the
     plain sum of its events' quantities. ``term`` is the contract's own window (a
     start on the 16th makes the first month partial); ``timezone`` decides which
-    period an event's timestamp falls in.
+    period an event's timestamp falls in. ``versions`` are the contract's
+    :class:`~meterprice.Amendment` values in date order (see :meth:`amended`).
     """
 
     name: str
@@ -153,6 +167,7 @@ class Contract:
         validator=attrs.validators.optional(attrs.validators.instance_of(PaymentTerms)),
         kw_only=True,
     )
+    versions: tuple[Amendment, ...] = attrs.field(default=(), converter=_to_versions, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -194,6 +209,23 @@ class Contract:
             )
         if self.tax is not None:
             self.tax.check([(c.name, c.tags, line_tags(c)) for c in self.components])
+        if self.versions:
+            check_versions(self)
+
+    def amended(
+        self,
+        start: dt.date | str,
+        components: Iterable[Component] = (),
+        remove: Iterable[str] = (),
+        *,
+        description: str | None = None,
+    ) -> Contract:
+        """This contract with one more version from ``start``: ``components`` replace
+        those of the same name or are added, ``remove`` ends components (see
+        :class:`~meterprice.Amendment`).
+        """
+        amendment = Amendment(start, components, remove, description=description)
+        return attrs.evolve(self, versions=(*self.versions, amendment))
 
     def _check_tags(self) -> None:
         seen: set[str] = set()
@@ -245,8 +277,9 @@ class Contract:
         reads that no meter produces.
         """
         produced = {meter.name for meter in self.meters}
+        every = self.components + tuple(c for a in self.versions for c in a.components)
         implicit = sorted(
-            {metric for component in self.components for metric in component.metrics} - produced
+            {metric for component in every for metric in component.metrics} - produced
         )
         return self.meters + tuple(Meter(metric) for metric in implicit)
 
@@ -309,6 +342,7 @@ class Contract:
         spread: Spread = None,
         outside_term: Literal["error", "empty"] = "error",
         invoice_date: dt.date | None = None,
+        carried: Carried | None = None,
     ) -> Invoice:
         """Price ``usage`` for ``period`` into an itemized :class:`~meterprice.Invoice`.
 
@@ -331,10 +365,46 @@ class Contract:
         ``invoice_date`` is the day the invoice is issued, which a
         :class:`~meterprice.Conversion` with ``reference="invoice_date"`` needs; it is
         the invoice's ``issued`` date, from which payment terms count.
+
+        A contract with terms spanning invoices (a yearly commitment, a ceiling, ...)
+        prices an invoice from the state the previous one left: ``carried``, or run
+        the periods with :meth:`bill`.
         """
-        requested = _to_period(period)
+        return self._priced(
+            usage,
+            _to_period(period),
+            previous_usage=previous_usage,
+            spread=spread,
+            outside_term=outside_term,
+            invoice_date=invoice_date,
+            carried=None if carried is None else Carried(carried),
+        )[0]
+
+    def _priced(
+        self,
+        usage: UsageInput,
+        requested: Period,
+        *,
+        previous_usage: UsageInput | None = None,
+        spread: Spread = None,
+        outside_term: Literal["error", "empty"] = "error",
+        invoice_date: dt.date | None = None,
+        carried: Carried | None = None,
+    ) -> tuple[Invoice, Carried | None]:
+        """The invoice of ``requested`` and the state it leaves (when given one)."""
         billing = self.billing_period(requested)
         term = self.term.within(requested)
+        if self.versions and term is not None:  # priced version by version
+            return price_versions(
+                self,
+                usage,
+                requested,
+                previous_usage=previous_usage,
+                spread=spread,
+                outside_term=outside_term,
+                invoice_date=invoice_date,
+                carried=carried,
+            )
         if outside_term not in ("error", "empty"):
             raise InvalidValueError(
                 f"outside_term must be 'error' or 'empty' (got {outside_term!r})"
@@ -353,6 +423,7 @@ class Contract:
             else None
         )
         lines: list[Line] = []
+        closing: dict[str, object] = {}
         subtotals = Subtotals(lines)  # running subtotals: pricing stays linear in lines
         for index, component in enumerate(self.components):
             active = None if term is None else component.active.within(term)
@@ -368,8 +439,15 @@ class Contract:
                 previous_period=previous,
                 previous_usage=previous_summary,
                 timezone=self.timezone,
+                term=self.term,
+                carried=carried,
             )
-            charges = component.price(ctx)
+            if isinstance(component, CarryingComponent) and carried is not None:
+                charges, closing[component.name] = component.price_carried(
+                    ctx, carried.get(component.name)
+                )
+            else:
+                charges = component.price(ctx)
             note = source.note(active, component)
             lines.extend(
                 self._line(index, component, charge, note, active=active) for charge in charges
@@ -384,7 +462,7 @@ class Contract:
         full = source.within(requested)  # every event is checked, even where no component ran
         if self.unpriced == "error":
             self._check_priced(full)
-        return Invoice(
+        invoice = Invoice(
             self.name,
             requested,
             currency,
@@ -393,6 +471,7 @@ class Contract:
             issued=invoice_date,
             payment_terms=self.payment_terms,
         )
+        return invoice, None if carried is None else carried.updated(closing)
 
     def _check_priced(self, usage: Usage) -> None:
         """Refuse usage of a billed metric that no billing component selects.
@@ -506,8 +585,29 @@ class Contract:
         The range is a period (``"2026"``, ``"2026-Q4"``, ``"2026-11-16..2027-02-01"``)
         or ``start`` and ``end`` dates. Each invoice covers its billing period cut to
         the range and the term, so a range that does not start or end on a billing
-        period gives partial first and last invoices; events are metered once.
+        period gives partial first and last invoices; events are metered once. Terms
+        that span invoices start afresh at the range's start (see :meth:`bill`).
         """
+        return self.bill(usage, start, end, spread=spread).invoices
+
+    def bill(
+        self,
+        usage: UsageInput,
+        start: Period | dt.date | str,
+        end: dt.date | str | None = None,
+        *,
+        spread: Spread = None,
+        opening: Carried | None = None,
+    ) -> Billing:
+        """The invoices of :meth:`invoices` with the state carried between them: a
+        commitment consumed so far, a ceiling's remainder, balances carried over.
+
+        ``opening`` is the state the invoice before the range left (by default none:
+        every such term starts afresh); the result holds the state after each invoice.
+        """
+        opening = Carried() if opening is None else opening
+        if not isinstance(opening, Carried):
+            raise InvalidTypeError(f"opening must be a Carried state, not {opening!r}")
         span = _to_period(start) if end is None else Period(_date(start), _date(end))  # type: ignore[arg-type]
         periods = [
             cut
@@ -517,7 +617,7 @@ class Contract:
             and self.term.within(cut) is not None
         ]
         if not periods:
-            return ()
+            return Billing((), (), opening)
         if isinstance(usage, Mapping):
             usage = Usage.from_totals(usage)
         if isinstance(usage, Usage) and usage.undated_metrics() and len(periods) > 1:
@@ -531,7 +631,15 @@ class Contract:
         else:  # meter the events once, over every period and the one before the first
             first = self.cycle.previous(self.cycle.period_of(periods[0].start))
             source = self.meter(_as_list(usage), Period(first.start, periods[-1].end))
-        return tuple(self.invoice(source, period, spread=spread) for period in periods)
+        invoices: list[Invoice] = []
+        states: list[Carried] = []
+        state = opening
+        for period in periods:
+            invoice, after = self._priced(source, period, spread=spread, carried=state)
+            assert after is not None
+            invoices.append(invoice)
+            states.append(state := after)
+        return Billing(tuple(invoices), tuple(states), opening)
 
     def component(self, name: str) -> Component:
         """The component called ``name``."""

@@ -285,7 +285,12 @@ class Invoice(Tabular):
         """Every line with how it was computed, then the total."""
         policy = self.rounding.name.lower().replace("_", "-")
         out = [f"{self.contract}, {self.period} ({self.currency.code}, {policy} rounding per line)"]
-        out.extend(f"  {index + 1}. {line.explain()}" for index, line in enumerate(self.lines))
+        versions = len({line.version for line in self.lines}) > 1  # an amendment inside
+        out.extend(
+            f"  {index + 1}. {line.explain()}"
+            + (f" [contract version {line.version}]" if versions else "")
+            for index, line in enumerate(self.lines)
+        )
         terms = "".join(
             (" - " if line.amount.amount < 0 else " + ") + d.to_text(line.amount.amount.copy_abs())
             for line in self.lines

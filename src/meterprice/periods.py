@@ -230,7 +230,7 @@ def proration(part: Period | None, whole: Period) -> Fraction:
 #: Largest interval of a cycle (a thousand years, at most, between two invoices).
 MAX_INTERVAL = 1000
 
-CycleUnit = Literal["day", "week", "month", "quarter", "year"]
+CycleUnit = Literal["day", "week", "month", "quarter", "year", "semimonth"]
 
 _MONTHS_PER_UNIT = {"month": 1, "quarter": 3, "year": 12}
 _DAYS_PER_UNIT = {"day": 1, "week": 7}
@@ -250,7 +250,7 @@ class Cycle:
     """
 
     unit: CycleUnit = attrs.field(
-        validator=attrs.validators.in_(("day", "week", "month", "quarter", "year"))
+        validator=attrs.validators.in_(("day", "week", "month", "quarter", "year", "semimonth"))
     )
     anchor: dt.date = attrs.field(default=dt.date(2000, 1, 1), converter=_to_date)
     interval: int = attrs.field(default=1)
@@ -261,6 +261,34 @@ class Cycle:
             raise PeriodError(
                 f"interval must be a whole number from 1 to {MAX_INTERVAL} (got {value!r})"
             )
+
+    def __attrs_post_init__(self) -> None:
+        if self.unit == "semimonth":
+            if self.interval != 1:
+                raise PeriodError(
+                    f"a semi-monthly cycle has two periods in every month: interval must be 1 "
+                    f"(got {self.interval})"
+                )
+            if not 2 <= self.anchor.day <= 28:
+                raise PeriodError(
+                    "the second half of a semi-monthly cycle starts on day 2 to 28 of every "
+                    f"month (got {self.anchor.day})"
+                )
+            # only the day matters: the same cycle whatever month the anchor names
+            object.__setattr__(self, "anchor", dt.date(2000, 1, self.anchor.day))
+
+    @classmethod
+    def semimonthly(cls, second_half: int = 16) -> Cycle:
+        """Two periods in every calendar month: the 1st to the day before
+        ``second_half`` (the 1st-15th by default) and ``second_half`` to the month's
+        end, pinned to the calendar rather than drifting by a number of days.
+
+        >>> [str(p) for p in Cycle.semimonthly().periods(dt.date(2026, 2, 1), dt.date(2026, 3, 1))]
+        ['2026-02-01..2026-02-16', '2026-02-16..2026-03-01']
+        """
+        if type(second_half) is not int or not 2 <= second_half <= 28:
+            raise PeriodError(f"second_half must be a day from 2 to 28 (got {second_half!r})")
+        return cls("semimonth", dt.date(2000, 1, second_half))
 
     @classmethod
     def monthly(cls, anchor_day: int = 1) -> Cycle:
@@ -309,7 +337,10 @@ class Cycle:
             "year": ""
             if (anchor.month, anchor.day) == (1, 1)
             else f" from {anchor.day} {anchor:%B}",
+            "semimonth": "",
         }[self.unit]
+        if self.unit == "semimonth":
+            return f"semi-monthly (days 1-{anchor.day - 1} and {anchor.day}-end)"
         if self.interval == 1:
             every = {"day": "daily", "week": "weekly", "month": "monthly"}
             every |= {"quarter": "quarterly", "year": "yearly"}
@@ -317,12 +348,19 @@ class Cycle:
         return f"every {self.interval} {self.unit}s{start}"
 
     def _start(self, index: int) -> dt.date:
+        if self.unit == "semimonth":
+            months, half = divmod(index, 2)
+            first = _after(self.anchor.replace(day=1), months=months)
+            return first.replace(day=self.anchor.day) if half else first
         if self.unit in _DAYS_PER_UNIT:
             return _after(self.anchor, days=index * self.interval * _DAYS_PER_UNIT[self.unit])
         return _after(self.anchor, months=index * self.interval * _MONTHS_PER_UNIT[self.unit])
 
     def _index(self, day: dt.date) -> int:
         """The index of the period containing ``day``."""
+        if self.unit == "semimonth":
+            months = (day.year - self.anchor.year) * 12 + (day.month - self.anchor.month)
+            return 2 * months + (day.day >= self.anchor.day)
         if self.unit in _DAYS_PER_UNIT:
             length = self.interval * _DAYS_PER_UNIT[self.unit]
             return (day - self.anchor).days // length

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from meterprice.components.adjustments import MinimumSpend, MinimumVolume, Percentage
+from meterprice.components.balances import Prepaid, Rollover
 from meterprice.components.base import Charge, Component, PricingContext
 from meterprice.components.caps import Discount, Maximum
+from meterprice.components.carrying import Carried, CarryingComponent
+from meterprice.components.ceiling import Ceiling
 from meterprice.components.commission import Commission, CommissionTier
+from meterprice.components.commitment import Commitment
 from meterprice.components.days import DayRate
 from meterprice.components.escalators import Escalator, IndexValue
 from meterprice.components.fees import RecurringFee, SetupFee
@@ -21,9 +25,13 @@ from meterprice.components.service_credits import CreditBand, Kpi, ServiceCredit
 from meterprice.components.transactions import PercentageCharge
 
 __all__ = [
+    "Carried",
+    "CarryingComponent",
+    "Ceiling",
     "Charge",
     "Commission",
     "CommissionTier",
+    "Commitment",
     "Component",
     "CreditBand",
     "DayRate",
@@ -41,11 +49,13 @@ __all__ = [
     "PerUnit",
     "Percentage",
     "PercentageCharge",
+    "Prepaid",
     "PricingContext",
     "ProjectFee",
     "ProratedUnits",
     "Quota",
     "RecurringFee",
+    "Rollover",
     "SeatChange",
     "Seats",
     "ServiceCredits",

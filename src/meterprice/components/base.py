@@ -163,6 +163,9 @@ class PricingContext:
     ``usage`` is the usage metered in ``active`` when the contract was given events,
     or the summary it was given. ``lines`` are the rounded lines priced so far, in
     contract order. ``previous_usage`` is the previous period's usage when known.
+    ``term`` is the contract's term; ``carried`` the state earlier invoices left,
+    by component name (``None`` for an invoice priced on its own, see
+    :class:`~meterprice.components.carrying.CarryingComponent`).
     """
 
     period: Period
@@ -174,6 +177,8 @@ class PricingContext:
     previous_period: Period | None = None
     previous_usage: Usage | None = None
     timezone: str = "UTC"
+    term: Window = attrs.field(factory=Window)
+    carried: Mapping[str, object] | None = None
 
     @property
     def share(self) -> Fraction:

@@ -155,6 +155,22 @@ def pay_per_use() -> Model:
         ],
         timezone="Europe/Amsterdam",
         term={"start": "2026-11-02"},
+    ).amended(
+        "2027-03-01",
+        [
+            MatrixRate(
+                "Phone",
+                metric="handle_minutes",
+                by=("language",),
+                where={"channel": "phone"},
+                prices=dict.fromkeys(EFIGS, "0.98 EUR"),
+                default="1.29 EUR",
+                unit="min",
+                tags={"usage"},
+                active=live,
+            )
+        ],
+        description="Phone rates from March 2027",
     )
     events = (
         # during implementation: a test call and the team's training, not billed per use

@@ -13,6 +13,7 @@ from __future__ import annotations
 from meterprice.spec import (
     _clauses,  # noqa: F401  (registers the clauses' types)
     _components,  # noqa: F401  (registers the library's types)
+    _overtime,  # noqa: F401  (registers [[versions]] and the terms spanning invoices)
 )
 from meterprice.spec._errors import Problem, SpecError
 from meterprice.spec._registry import (

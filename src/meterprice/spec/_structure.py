@@ -208,6 +208,10 @@ def _contract_handler() -> ContractHandler:
                 "When invoices are due and the prompt-payment discounts before that "
                 "([payment_terms] with net_days and discounts)."
             ),
+            "versions": (
+                "Amendments in date order ([[versions]] tables): each starts the next "
+                "version of the components on its start date."
+            ),
         },
         order=[
             "name",
@@ -219,6 +223,7 @@ def _contract_handler() -> ContractHandler:
             "payment_terms",
             "meters",
             "components",
+            "versions",
         ],
         always=("name", "currency", "rounding", "timezone", "cycle", "components"),
         title="contract",

@@ -827,7 +827,7 @@ class WhereHandler(Handler):
         return {"$ref": "#/$defs/where"}
 
 
-_CYCLE_UNITS = ("day", "week", "month", "quarter", "year")
+_CYCLE_UNITS = ("day", "week", "month", "quarter", "year", "semimonth")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _REFERENCE_MONDAY = dt.date(2000, 1, 3)
 
@@ -835,9 +835,10 @@ _REFERENCE_MONDAY = dt.date(2000, 1, 3)
 class CycleHandler(Handler):
     """A billing cycle: ``"month"`` or ``{unit = "month", anchor_day = 15}``.
 
-    Keys: ``unit`` (day, week, month, quarter, year), ``interval`` (a whole number
-    of units, default 1) and one way to anchor the periods: ``anchor`` (the first
-    day of any period), ``anchor_day`` (day of the month, for months) or ``weekday``
+    Keys: ``unit`` (day, week, month, quarter, year, semimonth), ``interval`` (a
+    whole number of units, default 1) and one way to anchor the periods: ``anchor``
+    (the first day of any period), ``anchor_day`` (day of the month, for months; for
+    semi-monthly cycles the first day of the second half, default 16) or ``weekday``
     (``"monday"`` ..., for weeks).
     """
 
@@ -883,8 +884,12 @@ class CycleHandler(Handler):
             cycle = Cycle(str(unit), anchor, interval)  # type: ignore[arg-type]
             return cycle if ok else INVALID
         except (ValueError, TypeError, ArithmeticError) as error:
+            message = str(error)
+            if unit == "semimonth" and "second half" in message:  # its anchor's day
+                key = "anchor" if "anchor" in value else "anchor_day"
+                return ctx.report((*path, key), message, value.get(key))
             # the unit and the anchor are read above: the interval is what Cycle refuses
-            message = str(error).removeprefix("interval ")
+            message = message.removeprefix("interval ")
             return ctx.report((*path, "interval"), message, value.get("interval"))
 
     def _anchor(self, value: Mapping[str, object], unit: str, path: Path, ctx: Context) -> object:
@@ -893,15 +898,19 @@ class CycleHandler(Handler):
         if "anchor_day" in value:
             raw = value["anchor_day"]
             where = (*path, "anchor_day")
-            if unit != "month":
+            if unit not in ("month", "semimonth"):
                 return ctx.report(
-                    where, f"applies to monthly cycles only, not to {unit!r}; use anchor", raw
+                    where,
+                    f"applies to monthly and semi-monthly cycles only, not to {unit!r}; use anchor",
+                    raw,
                 )
             day = IntHandler().structure(raw, where, ctx)
             if day is INVALID:
                 return INVALID
-            if not 1 <= day <= 31:  # type: ignore[operator]
-                return ctx.report(where, f"must be 1 to 31 (got {show(raw)})", raw)
+            low, high = (1, 31) if unit == "month" else (2, 28)
+            if not low <= day <= high:  # type: ignore[operator]
+                what = "" if unit == "month" else " (the first day of the second half)"
+                return ctx.report(where, f"must be {low} to {high}{what} (got {show(raw)})", raw)
             return dt.date(2000, 1, day)  # type: ignore[arg-type]
         if "weekday" in value:
             raw = value["weekday"]
@@ -914,6 +923,8 @@ class CycleHandler(Handler):
             if day is INVALID:
                 return INVALID
             return _REFERENCE_MONDAY + dt.timedelta(days=_WEEKDAYS.index(str(day)))
+        if unit == "semimonth":
+            return dt.date(2000, 1, 16)
         return dt.date(2000, 1, 1) if unit != "week" else _REFERENCE_MONDAY
 
     def unstructure(self, value: Any, options: Options) -> object:
@@ -924,6 +935,9 @@ class CycleHandler(Handler):
         anchor = value.anchor
         if value.unit == "month" and anchor.year == 2000 and anchor.month == 1:
             if anchor.day != 1:
+                out["anchor_day"] = anchor.day
+        elif value.unit == "semimonth":
+            if anchor.day != 16:
                 out["anchor_day"] = anchor.day
         elif value.unit == "week" and 0 <= (anchor - _REFERENCE_MONDAY).days < 7:
             if anchor != _REFERENCE_MONDAY:

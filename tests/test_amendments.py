@@ -17,6 +17,7 @@ import attrs
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from strategies import Case, cases, map_money
 
 from meterprice import (
     Amendment,
@@ -49,7 +50,6 @@ from meterprice.spec import (
     load_contract,
     loads_contract,
 )
-from tests.strategies import Case, cases, map_money
 
 DEC = Period.parse("2026-12")
 

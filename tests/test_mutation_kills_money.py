@@ -10,8 +10,8 @@ from fractions import Fraction
 
 import pytest
 
-from meterprice.errors import CurrencyMismatchError
-from meterprice.money import Currency, Money, Rounding
+from meterprice.errors import AmountError, CurrencyMismatchError
+from meterprice.money import Currency, Money, Rounding, to_money
 
 # -- the ambient decimal context is never read --------------------------------------------------
 
@@ -125,3 +125,80 @@ def test_every_comparison_refuses_two_currencies_with_a_clear_message(compare: o
         "cannot compare EUR and USD: Money('1.00', 'EUR'), Money('2.00', 'USD')"
     )
     assert isinstance(caught.value, ValueError)
+
+
+# -- found by the mutation session --------------------------------------------------------------
+
+
+def test_an_ambient_context_with_a_narrow_exponent_range_changes_nothing() -> None:
+    # exponents limited to 0 .. 0: any scaling done in this context would fail
+    with decimal.localcontext(decimal.Context(prec=1, Emin=0, Emax=0)):
+        rounded = Rounding.HALF_UP.round(Decimal("1.23456"), 4)
+        zero = Money.zero("EUR")
+        shown = Money("1.5", "EUR").format()
+    assert str(rounded) == "1.2346"
+    assert str(zero) == "0.00 EUR"
+    assert shown == "1.50 EUR"
+
+
+def test_rounding_names_the_value_it_refuses() -> None:
+    with pytest.raises(TypeError) as caught:
+        Rounding.HALF_UP.round(1.5, 2)  # type: ignore[arg-type]
+    assert str(caught.value).startswith(
+        "value to round must be a Decimal, int or decimal string, not float (1.5)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("compare", "symbol"),
+    [
+        (lambda a, b: a < b, "<"),
+        (lambda a, b: a <= b, "<="),
+        (lambda a, b: a > b, ">"),
+        (lambda a, b: a >= b, ">="),
+    ],
+)
+def test_money_does_not_compare_with_plain_numbers(compare: object, symbol: str) -> None:
+    with pytest.raises(TypeError) as caught:
+        compare(Money("1.00", "EUR"), 5)  # type: ignore[operator]
+    assert str(caught.value) == (f"'{symbol}' not supported between instances of 'Money' and 'int'")
+
+
+def test_money_does_not_multiply_or_divide_by_other_objects() -> None:
+    price = Money("1.00", "EUR")
+    with pytest.raises(
+        TypeError, match=r"unsupported operand type\(s\) for \*: 'Money' and 'object'"
+    ):
+        price * object()
+    with pytest.raises(
+        TypeError, match=r"unsupported operand type\(s\) for \*: 'Money' and 'bool'"
+    ):
+        price * True
+    with pytest.raises(
+        TypeError, match=r"unsupported operand type\(s\) for /: 'Money' and 'object'"
+    ):
+        price / object()
+    with pytest.raises(TypeError, match=r"unsupported operand type\(s\) for /: 'Money' and 'bool'"):
+        price / True
+
+
+def test_allocate_without_weights_says_so() -> None:
+    with pytest.raises(AmountError) as caught:
+        Money("1.00", "EUR").allocate([])
+    assert str(caught.value) == "allocate needs at least one weight"
+
+
+def test_format_without_the_code() -> None:
+    assert Money("1234.5", "EUR").format(code=False) == "1,234.50"
+    assert Money("1234.5", "EUR").format(grouping=False, code=False) == "1234.50"
+
+
+def test_to_money_names_the_amount_by_default() -> None:
+    with pytest.raises(TypeError) as caught:
+        to_money(1)
+    assert str(caught.value) == "amount must be Money or a string like '0.95 EUR', not 1"
+    with pytest.raises(AmountError) as parsed:
+        to_money("12")
+    assert str(parsed.value) == ("amount: money must be written as '<amount> <currency>', got '12'")
+    price = Money("1.00", "EUR")
+    assert to_money(price) is price

@@ -272,40 +272,79 @@ def _is_equivalent(survivor: Survivor, known: list[dict[str, str]]) -> bool:
     )
 
 
-def run_module(module: str, tests: tuple[str, ...], children: int) -> Result:
-    """Run every mutant of ``module`` against ``tests`` and collect the outcome."""
-    work = _prepare(module, tests)
+def _work(module: str) -> Path:
+    return WORK / module.replace("/", "-").removesuffix(".py")
+
+
+def _env() -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     env["HYPOTHESIS_PROFILE"] = "default"
-    start = time.monotonic()
+    return env
+
+
+def _codes(work: Path, module: str) -> dict[str, int | None]:
     meta = work / "mutants" / "src" / "meterprice" / f"{module}.meta"
+    if not meta.exists():
+        return {}
+    return dict(json.loads(meta.read_text("utf-8"))["exit_code_by_key"])
 
-    def mutmut(names: list[str], log_name: str) -> dict[str, int | None]:
-        with (work / log_name).open("w", encoding="utf-8") as log:
-            subprocess.run(
-                [sys.executable, "-m", "mutmut", "run", "--max-children", str(children), *names],
-                cwd=work,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                check=False,
-            )
-        if not meta.exists():
-            return {}
-        return dict(json.loads(meta.read_text("utf-8"))["exit_code_by_key"])
 
-    codes = mutmut([], "mutmut.log")
-    if not codes:
-        result = Result(module, time.monotonic() - start)
-        result.counts["failed to run (see mutmut.log)"] = 1
-        return result
-    alive = [name for name, code in codes.items() if code in (0, 5, 33)]
+def _mutmut(work: Path, names: list[str], log_name: str, children: int) -> None:
+    with (work / log_name).open("w", encoding="utf-8") as log:
+        subprocess.run(
+            [sys.executable, "-m", "mutmut", "run", "--max-children", str(children), *names],
+            cwd=work,
+            env=_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+
+
+def _alive(codes: dict[str, int | None]) -> list[str]:
+    return [name for name, code in codes.items() if code in (0, 5, 33)]
+
+
+def run_module(module: str, tests: tuple[str, ...], children: int, *, again: bool) -> None:
+    """Run the mutants of ``module`` against ``tests`` (both passes), or with ``again``
+    only the survivors of the last run, in fresh interpreters, against the current tests.
+    """
+    start = time.monotonic()
+    work = _work(module)
+    if again:
+        for where in (work / "tests", work / "mutants" / "tests"):
+            shutil.rmtree(where, ignore_errors=True)
+            shutil.copytree(ROOT / "tests", where, ignore=shutil.ignore_patterns("__pycache__"))
+        alive = _alive(_codes(work, module))
+        before = len(alive)
+    else:
+        work = _prepare(module, tests)
+        _mutmut(work, [], "mutmut.log", children)
+        alive = _alive(_codes(work, module))
+        before = len(alive)
     if alive:  # pass 2: each survivor in a fresh interpreter
         _configure(work, module, tests, fresh=True)
-        again = mutmut(alive, "mutmut-fresh.log")
-        codes.update({name: again.get(name) for name in alive})
-    result = Result(module, time.monotonic() - start)
-    result.false_survivors = sum(1 for name in alive if codes[name] not in (0, 5, 33))
+        _mutmut(work, alive, "mutmut-fresh.log", children)
+    timing = work / "timing.json"
+    spent = json.loads(timing.read_text("utf-8")) if again and timing.exists() else {}
+    spent["seconds"] = spent.get("seconds", 0.0) + time.monotonic() - start
+    spent["false_survivors" if not again else "killed_again"] = before - len(
+        _alive(_codes(work, module))
+    )
+    timing.write_text(json.dumps(spent), "utf-8")
+
+
+def collect(module: str) -> Result:
+    """The outcome of the last run of ``module``, equivalent mutants set apart."""
+    work = _work(module)
+    codes = _codes(work, module)
+    timing = work / "timing.json"
+    spent = json.loads(timing.read_text("utf-8")) if timing.exists() else {}
+    result = Result(module, float(spent.get("seconds", 0.0)))
+    if not codes:
+        result.counts["not run (see mutmut.log)"] = 1
+        return result
+    result.false_survivors = int(spent.get("false_survivors", 0))
     starts = _function_starts((ROOT / "src" / "meterprice" / module).read_text("utf-8"))
     known = _equivalents()
     for name, code in sorted(codes.items()):
@@ -319,7 +358,7 @@ def run_module(module: str, tests: tuple[str, ...], children: int) -> Result:
             shown = subprocess.run(
                 [sys.executable, "-m", "mutmut", "show", name],
                 cwd=work,
-                env=env,
+                env=_env(),
                 capture_output=True,
                 text=True,
                 check=False,
@@ -387,6 +426,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("words", nargs="*", help="run the modules whose path contains a word")
     parser.add_argument("--list", action="store_true", help="list the modules and their tests")
     parser.add_argument("--children", type=int, default=1, help="mutants run at once (1)")
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="run only the survivors of the last run again, against the current tests",
+    )
+    parser.add_argument(
+        "--report", action="store_true", help="only write the report of the last runs"
+    )
     args = parser.parse_args(argv)
     chosen = {
         module: tests
@@ -397,16 +444,14 @@ def main(argv: list[str] | None = None) -> int:
         for module, tests in chosen.items():
             print(f"{module}: {', '.join(tests)}")
         return 0
-    results: list[Result] = []
     WORK.mkdir(exist_ok=True)
     for module, tests in chosen.items():
+        if args.report:
+            continue
         print(f"mutating {module} against {', '.join(tests)} ...", flush=True)
-        result = run_module(module, tests, args.children)
-        results.append(result)
-        (WORK / "report.md").write_text(_report(results), "utf-8")
-        score = "n/a" if result.score is None else f"{result.score:.1%}"
-        print(f"  {result.counts} equivalent={len(result.equivalent)} score={score}", flush=True)
-    report = _report(results)
+        run_module(module, tests, args.children, again=args.again)
+    ran = [module for module in MODULES if _work(module).exists()]
+    report = _report([collect(module) for module in ran])
     print(report)
     (WORK / "report.md").write_text(report, "utf-8")
     return 0

@@ -74,6 +74,12 @@ MODULES: dict[str, tuple[str, ...]] = {
     "components/quota.py": ("test_components_quota.py",),
     "components/seats.py": ("test_components_seats.py",),
     "components/_lines.py": ("test_limits_pricing.py",),
+    "components/escalators.py": ("test_escalators.py",),
+    "components/forecasts.py": ("test_forecasts.py",),
+    "components/premiums.py": ("test_premiums.py",),
+    "components/service_credits.py": ("test_service_credits.py",),
+    "components/transactions.py": ("test_percentage_charge.py",),
+    "components/prorated.py": ("test_prorated_units.py",),
     "contract.py": ("test_contract.py",),
     "invoice.py": ("test_invoice.py",),
     "columnar/_engine.py": ("test_columnar.py", "test_columnar_edges.py"),
@@ -180,8 +186,8 @@ preload_modules_file = "preload.txt"
 use_git_change_detection = false
 track_dependencies = false
 # a shared machine is slow at times: a mutant is a timeout only when clearly stuck
-timeout_multiplier = 20.0
-timeout_constant = 20.0
+timeout_multiplier = 10.0
+timeout_constant = 10.0
 """
 
 

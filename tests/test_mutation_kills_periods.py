@@ -117,3 +117,43 @@ def test_windows_and_proration_at_their_edges() -> None:
     assert proration(None, november) == 0
     assert window.covers(Period(D(2026, 11, 20), D(2026, 11, 21)))
     assert not window.covers(november)
+
+
+# -- found by the mutation session --------------------------------------------------------------
+
+
+def test_the_first_and_last_years_of_the_calendar() -> None:
+    assert Period.month(1, 1) == Period(D(1, 1, 1), D(1, 2, 1))
+    assert Period.month(9999, 11) == Period(D(9999, 11, 1), D(9999, 12, 1))
+    with pytest.raises(PeriodError) as caught:
+        Period.month(10000, 1)
+    assert str(caught.value) == "year must be 1 to 9999 (got 10000)"
+
+
+@pytest.mark.parametrize("year", ["2026", True, 2026.0])
+def test_a_year_that_is_not_an_int_is_refused(year: object) -> None:
+    with pytest.raises(PeriodError) as caught:
+        Period.year(year)  # type: ignore[arg-type]
+    assert str(caught.value) == f"year must be 1 to 9999 (got {year!r})"
+
+
+def test_an_unreadable_period_says_what_it_expects() -> None:
+    with pytest.raises(PeriodError) as caught:
+        Period.parse("November")
+    assert str(caught.value) == (
+        "not a period: 'November' (expected YYYY-MM, YYYY-Qn, YYYY, YYYY-MM-DD "
+        "or YYYY-MM-DD..YYYY-MM-DD)"
+    )
+
+
+def test_a_period_from_the_first_of_january_that_is_not_a_year() -> None:
+    assert str(Period(D(2026, 1, 1), D(2026, 1, 15))) == "2026-01-01..2026-01-15"
+    assert str(Period(D(2026, 1, 1), D(2027, 1, 1))) == "2026"
+
+
+def test_quarterly_and_yearly_cycles_in_words() -> None:
+    assert str(Cycle.quarterly()) == "quarterly"
+    assert str(Cycle.quarterly(2)) == "quarterly from February"
+    assert str(Cycle.yearly()) == "yearly"
+    assert str(Cycle.yearly(2, 1)) == "yearly from 1 February"
+    assert str(Cycle.yearly(1, 2)) == "yearly from 2 January"

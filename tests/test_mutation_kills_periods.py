@@ -157,3 +157,12 @@ def test_quarterly_and_yearly_cycles_in_words() -> None:
     assert str(Cycle.yearly()) == "yearly"
     assert str(Cycle.yearly(2, 1)) == "yearly from 1 February"
     assert str(Cycle.yearly(1, 2)) == "yearly from 2 January"
+
+
+def test_moving_past_the_calendar_says_where_it_went() -> None:
+    with pytest.raises(PeriodError) as caught:
+        Period.month(9999, 12)  # would end on 10000-01-01
+    assert str(caught.value) == (
+        "9999-12-01 moved by 1 months and 0 days is outside the calendar (a period lies "
+        "within 0001-01-01 .. 9999-12-31, its end excluded)"
+    )

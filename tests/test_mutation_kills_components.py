@@ -266,3 +266,21 @@ def test_no_shortfall_no_minimum_volume_line() -> None:
 def test_money_of_the_components_is_their_money() -> None:
     assert _minimum().rate == Money("0.90", "EUR")
     assert MinimumSpend("F", amount="5.00 EUR").amount == Money("5.00", "EUR")
+
+
+# -- found by the mutation session --------------------------------------------------------------
+
+
+def test_a_minimum_spend_without_proration_in_a_partial_period_keeps_the_whole_floor() -> None:
+    floor = MinimumSpend("Floor", amount="100.00 EUR", active={"start": "2026-11-16"})
+    (_, line) = _invoice([_usage_line(), floor], {"minutes": 40}).lines
+    # not prorated: the whole 100.00 less 40.00, and the basis says nothing of days
+    assert str(line.amount) == "60.00 EUR"
+    assert line.basis == "minimum 100 EUR less 40 EUR (all lines above)"
+
+
+def test_a_minimum_volume_without_a_unit() -> None:
+    minimum = MinimumVolume("Minimum", metric="minutes", quantity=100, rate="0.90 EUR")
+    (line,) = _invoice([minimum], {"minutes": 60}).lines
+    assert line.basis == "minimum 100 less 60 used = 40 x 0.90 EUR"
+    assert line.unit is None

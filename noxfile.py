@@ -25,6 +25,7 @@ RUFF = "ruff==0.17.6"
 MYPY = "mypy==2.4.1"
 # tomli: mypy checks the Python 3.10 branch that reads TOML with it.
 MYPY_STUBS = ["types-python-dateutil", "types-jsonschema", "tomli"]
+MUTMUT = "mutmut==3.8.1"
 
 
 @nox.session
@@ -87,3 +88,15 @@ def bench(session: nox.Session) -> None:
     session.install(".")
     for script in scripts:
         session.run("python", str(script.relative_to(ROOT)), *session.posargs)
+
+
+@nox.session
+def mutation(session: nox.Session) -> None:
+    """Mutation testing of the core modules, one at a time (slow: not part of CI).
+
+    ``python3 -m nox -s mutation -- money periods`` runs the modules whose path
+    contains a word; see CONTRIBUTING.md ("Mutation testing") and mutation/run.py.
+    """
+    # the columnar engine's tests compare pyarrow, polars and pandas inputs
+    session.install(".[test,arrow]", "polars", "pandas", MUTMUT, "tomli; python_version < '3.11'")
+    session.run("python", "mutation/run.py", *session.posargs)

@@ -12,7 +12,7 @@ from meterprice.errors import InvalidTypeError, UsageError
 __all__ = ["ColumnMapping"]
 
 #: The roles a column can play, as ``--column ROLE=COLUMN`` names them.
-ROLES = ("metric", "quantity", "timestamp", "start", "end")
+ROLES = ("metric", "quantity", "timestamp", "start", "end", "id")
 
 
 def _optional_name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -71,6 +71,8 @@ class ColumnMapping:
     dimensions: tuple[tuple[str, str], ...] | None = attrs.field(
         default=None, converter=_to_dimensions, kw_only=True
     )
+    #: The column of event ids (rows with the same id count once, see meterprice.ids).
+    id_column: str = attrs.field(default="id", validator=_optional_name, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if (self.start_column is None) != (self.end_column is None):
@@ -113,6 +115,7 @@ class ColumnMapping:
             start_column=roles.get("start"),
             end_column=roles.get("end"),
             dimensions=dims,
+            id_column=roles.get("id", "id"),
         )
 
     def roles(self) -> dict[str, str]:
@@ -123,6 +126,7 @@ class ColumnMapping:
             "timestamp": self.timestamp_column,
             "start": self.start_column,
             "end": self.end_column,
+            "id": None if self.id_column == "id" else self.id_column,
         }
         return {role: column for role, column in named.items() if column is not None}
 
@@ -140,7 +144,7 @@ class ColumnMapping:
 
     def used(self) -> frozenset[str]:
         """The columns read as something other than a dimension."""
-        named = {self.quantity, self.timestamp, self.start_column, self.end_column}
+        named = {self.quantity, self.timestamp, self.start_column, self.end_column, self.id_column}
         if self.metric is None:
             named.add(self.metric_column)
         return frozenset(name for name in named if name is not None)

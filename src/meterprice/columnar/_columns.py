@@ -144,7 +144,7 @@ class ColumnMapping:
 
     def used(self) -> frozenset[str]:
         """The columns read as something other than a dimension."""
-        named = {self.quantity, self.timestamp, self.start_column, self.end_column, self.id_column}
+        named = {self.quantity, self.timestamp, self.start_column, self.end_column}
         if self.metric is None:
             named.add(self.metric_column)
         return frozenset(name for name in named if name is not None)
@@ -153,7 +153,7 @@ class ColumnMapping:
         """(dimension, column) pairs read from a table with the columns ``names``."""
         if self.dimensions is not None:
             return self.dimensions
-        used = self.used()
+        used = self.used() | {self.id_column}  # the event ids are no dimension
         return tuple(sorted((name, name) for name in names if name not in used))
 
 

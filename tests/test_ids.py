@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from meterprice import Contract, Event, Meter, Period, PerUnit, UsageFile, price_file
+from meterprice import Contract, Event, Meter, Period, PerUnit, UsageFile, cli, price_file
 from meterprice.columnar import ColumnMapping, meter_table
 from meterprice.errors import MeterpriceError, UsageError
 from meterprice.ids import MAX_IDS, DuplicateIdError, Duplicates, SeenIds, dedupe, to_id
@@ -393,3 +393,41 @@ def test_dask_partitions_find_repeats_across_partitions() -> None:
     by_rows = meter_partition(contract(), NOV, frame, rows=True)
     assert by_rows.duplicates == Duplicates(3, ("c1", "c2"))
     assert by_rows == meter_partition(contract(), NOV, frame)
+
+
+# -- the command line ------------------------------------------------------------------------------
+CALLS_TOML = """
+meterprice = 1
+name = "Calls"
+currency = "EUR"
+
+[[components]]
+type = "per_unit"
+name = "Calls"
+metric = "calls"
+rate = "1.00"
+"""
+
+
+def test_the_command_line_reads_ids_from_a_named_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    contract_file = tmp_path / "calls.toml"
+    contract_file.write_text(CALLS_TOML)
+    usage = tmp_path / "calls.csv"
+    usage.write_text(
+        "metric,quantity,timestamp,call_id\n"
+        "calls,2,2026-11-03T09:00:00Z,a\n"
+        "calls,2,2026-11-03T09:00:00Z,a\n"
+        "calls,5,2026-11-04T09:00:00Z,b\n"
+    )
+    args = ["quote", str(contract_file), str(usage), "--period", NOV, "--column", "id=call_id"]
+    assert cli.main(args) == 0
+    shown = capsys.readouterr().out
+    assert "Total                                7.00" in shown  # 2 + 5, the repeat of a left out
+    assert shown.rstrip().endswith("Usage: 1 duplicate event(s) counted once, ids a")
+    assert cli.main([*args, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["usage"]["duplicate_events"] == 1
+    assert data["usage"]["duplicate_ids"] == ["a"]
+    assert data["total"] == "7.00"

@@ -346,6 +346,8 @@ class Invoice(Tabular):
                 f"Net {self.net.amount:,f}, tax {self.tax.amount:,f}, "
                 f"gross {self.gross.amount:,f} {self.currency.code}"
             )
+        if self.duplicates:  # repeated deliveries of an event id, left out
+            out.append(f"Usage: {self.duplicates}")
         return "\n".join(out)
 
     def __repr__(self) -> str:

@@ -16,7 +16,8 @@ never changes the usage: deduplication is independent of the order of the events
 To recognise a conflict without keeping every event, a :class:`SeenIds` keeps, per
 id, a hash of the event (metric, quantity, instant, dimensions); two different events
 with the same id whose hashes collide (a chance of about one in 2**64) would be taken
-for a retry. It costs about 200 bytes per distinct id, for as long as the run lasts.
+for a retry. It costs about 75 bytes per distinct id besides the id's own text
+(about 140 bytes in all for ids of 14 characters), for as long as the run lasts.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ class Duplicates:
     """How many events were left out as repeats of an earlier event with the same id,
     and the first :data:`MAX_IDS` of the ids repeated (in the order first repeated).
 
+    >>> from meterprice.ids import Duplicates
     >>> report = Duplicates(3, ("c-7", "c-9"))
     >>> str(report)
     '3 duplicate event(s) counted once, ids c-7, c-9'

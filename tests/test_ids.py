@@ -13,6 +13,7 @@ import json
 import pickle
 import random
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 
 from meterprice import Contract, Event, Meter, Period, PerUnit, UsageFile, cli, price_file
 from meterprice.columnar import ColumnMapping, meter_table
+from meterprice.columnar._ids import _instant, _quantity
 from meterprice.errors import MeterpriceError, UsageError
 from meterprice.ids import MAX_IDS, DuplicateIdError, Duplicates, SeenIds, dedupe, to_id
 from meterprice.scaleout import invoice_dask, meter_partition
@@ -211,6 +213,8 @@ def test_an_id_column_of_another_type_is_refused() -> None:
         meter_table(contract(), pa.table(data), NOV)
     data["id"] = pa.nulls(len(month()))
     assert meter_table(contract(), pa.table(data), NOV).duplicates.count == 0
+    del data["id"]  # without ids every delivery counts: 330 s phone, 360 s chat
+    assert str(contract().invoice(pa.table(data), NOV).total) == "8.50 EUR"
 
 
 def write_csv(path: Path, events: Sequence[Event]) -> Path:
@@ -431,3 +435,40 @@ def test_the_command_line_reads_ids_from_a_named_column(
     assert data["usage"]["duplicate_events"] == 1
     assert data["usage"]["duplicate_ids"] == ["a"]
     assert data["total"] == "7.00"
+
+
+def test_a_table_of_durations_with_dictionary_ids() -> None:
+    ids = pa.array(["x", "x", None, "y"]).dictionary_encode()
+    table = pa.table(
+        {
+            "answered": [
+                "2026-11-03T09:00:00Z",
+                "2026-11-03T10:00:00+01:00",
+                "2026-11-03T09:00:00Z",
+                "2026-11-04T09:00:00Z",
+            ],
+            "ended": [
+                "2026-11-03T09:01:00Z",
+                "2026-11-03T09:01:00Z",
+                "2026-11-03T09:00:30Z",
+                "2026-11-04T09:00:06Z",
+            ],
+            "channel": ["phone", "phone", "chat", "chat"],
+            "call": ids,
+        }
+    )
+    mapping = ColumnMapping(
+        metric="seconds", start_column="answered", end_column="ended", id_column="call"
+    )
+    usage = meter_table(contract(), table, NOV, columns=mapping)
+    assert usage.duplicates == Duplicates(1, ("x",))
+    # phone: one call of 60 s = 1 min at 1.00; chat: 30 s + 6 s = 36 s = 0.6 min at 0.50
+    assert str(contract().invoice(usage, NOV).total) == "1.30 EUR"
+
+
+def test_text_that_is_no_number_or_instant_is_compared_as_written() -> None:
+
+    assert _quantity("1e") == "1e"
+    assert _quantity(" 185.0 ") == Decimal("185")
+    assert _instant("yesterday") == "yesterday"
+    assert _instant("2026-11-03T09:00:00z") == at(3, 9)

@@ -22,6 +22,7 @@ for a retry. It costs about 75 bytes per distinct id besides the id's own text
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,8 @@ from meterprice.errors import InvalidTypeError, InvalidValueError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover - usage imports this module
     from meterprice.usage import Event
+
+_ID = operator.attrgetter("id")
 
 __all__ = ["MAX_IDS", "DuplicateIdError", "Duplicates", "SeenIds", "dedupe", "to_id"]
 
@@ -54,11 +57,13 @@ def to_id(value: object) -> str | None:
 class DuplicateIdError(UsageError):
     """Two different events with the same id: a conflict, not a repeated delivery."""
 
-    def __init__(self, event_id: str, where: str) -> None:
+    def __init__(self, event_id: str, where: str = "") -> None:
         self.id = event_id
+        self.where = where
         super().__init__(
-            f"event id {event_id!r} is used by two different events ({where}): a repeated "
-            "id must repeat the same metric, quantity, timestamp and dimensions"
+            f"event id {event_id!r} is used by two different events"
+            + (f" ({where})" if where else "")
+            + ": a repeated id must repeat the same metric, quantity, timestamp and dimensions"
         )
 
 
@@ -136,7 +141,7 @@ class SeenIds:
         """The duplicates left out so far."""
         return Duplicates(self._count, tuple(self._ids)) if self._count else NONE
 
-    def first(self, event_id: str, print_: int, where: str) -> bool:
+    def first(self, event_id: str, print_: int) -> bool:
         """Whether ``event_id`` is new (record it); a repeat is counted, a conflict
         (another event under a known id) is a :class:`DuplicateIdError`.
         """
@@ -145,7 +150,7 @@ class SeenIds:
             self._seen[event_id] = print_
             return True
         if known != print_:
-            raise DuplicateIdError(event_id, where)
+            raise DuplicateIdError(event_id)
         self._count += 1
         if len(self._ids) < MAX_IDS and event_id not in self._ids:
             self._ids.append(event_id)
@@ -155,18 +160,21 @@ class SeenIds:
         """``events`` without the repeats of an id already seen (the same list when no
         event has an id).
         """
-        ids = [event.id for event in events]
+        ids = list(map(_ID, events))
         if not any(ids):
             return events
         kept: list[Event] = []
-        first = self.first
-        for index, (event, event_id) in enumerate(zip(events, ids, strict=True)):
-            if event_id is None:
-                kept.append(event)
-                continue
-            print_ = fingerprint(event.metric, event.quantity, event.at, event.dimensions._items)
-            if first(event_id, print_, f"event {index}: {event}"):
-                kept.append(event)
+        append, first = kept.append, self.first
+        index = 0
+        try:
+            for index, (event, event_id) in enumerate(zip(events, ids, strict=True)):  # noqa: B007
+                if event_id is None or first(
+                    event_id,
+                    hash((event.metric, event.quantity, event.at, event.dimensions._items)),
+                ):
+                    append(event)
+        except DuplicateIdError as error:
+            raise DuplicateIdError(error.id, f"event {index}: {events[index]}") from None
         return kept
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from meterprice.columnar._columns import ColumnMapping
 from meterprice.errors import UsageError
-from meterprice.ids import SeenIds, fingerprint
+from meterprice.ids import DuplicateIdError, SeenIds, fingerprint
 
 __all__ = ["take_table"]
 
@@ -92,13 +92,18 @@ def take_table(table: Any, mapping: ColumnMapping | None, seen: SeenIds) -> Any:
     columns = [(dim, table.column(column).to_pylist()) for dim, column in pairs]
     keep: list[bool] = []
     first = seen.first
-    for row, event_id in enumerate(ids):
-        if event_id is None:
-            keep.append(True)
-            continue
-        items = tuple((dim, values[row]) for dim, values in columns if values[row])
-        print_ = fingerprint(metrics[row], quantities[row], stamps[row], items)
-        keep.append(first(event_id, print_, f"row {row + 1} of the table"))
+    row = 0
+    try:
+        for row, event_id in enumerate(ids):
+            if event_id is None:
+                keep.append(True)
+                continue
+            items = tuple((dim, values[row]) for dim, values in columns if values[row])
+            keep.append(
+                first(event_id, fingerprint(metrics[row], quantities[row], stamps[row], items))
+            )
+    except DuplicateIdError as error:
+        raise DuplicateIdError(error.id, f"row {row + 1} of the table") from None
     if all(keep):
         return table
     import pyarrow as pa  # noqa: PLC0415 - an optional dependency

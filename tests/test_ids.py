@@ -26,7 +26,7 @@ from meterprice.columnar import ColumnMapping, meter_table
 from meterprice.columnar._ids import _instant, _quantity
 from meterprice.errors import MeterpriceError, UsageError
 from meterprice.ids import MAX_IDS, DuplicateIdError, Duplicates, SeenIds, dedupe, to_id
-from meterprice.scaleout import invoice_dask, meter_partition
+from meterprice.scaleout import invoice_dask, merge_usages, meter_partition
 from meterprice.usagefiles import DailyUsage
 
 pa = pytest.importorskip("pyarrow")
@@ -347,9 +347,26 @@ def test_every_path_gives_the_same_invoice_and_duplicate_count(
         write_jsonl(tmp_path / f"{name}.jsonl", delivered),
     ):
         (invoices[path.suffix],) = price_file(contract(), UsageFile(path), [_nov()], chunk_size=3)
+    pq = pytest.importorskip("pyarrow.parquet")
+    pq.write_table(table, tmp_path / f"{name}.parquet")
+    (invoices["parquet"],) = price_file(
+        contract(), UsageFile(tmp_path / f"{name}.parquet"), [_nov()]
+    )
+    # what meter_dask does after its shuffle: rows split by id, partitions metered alone
+    frame = table.to_pandas()
+    frame["timestamp"] = pd_to_datetime(frame["timestamp"])
+    frame["quantity"] = frame["quantity"].astype(int)
+    parts = frame.groupby(frame["id"].fillna("").map(lambda i: hash(i) % 3), dropna=False)
+    merged = merge_usages([meter_partition(contract(), NOV, part) for _, part in parts])
+    invoices["partitions"] = contract().invoice(merged, NOV)
     for where, invoice in invoices.items():
         assert invoice.lines == lines, where
         assert invoice.duplicates.count == count, where
+
+
+def pd_to_datetime(column: Any) -> Any:
+    pd = pytest.importorskip("pandas")
+    return pd.to_datetime(column, utc=True, format="ISO8601")
 
 
 @settings(max_examples=40, deadline=None)

@@ -489,3 +489,13 @@ def test_text_that_is_no_number_or_instant_is_compared_as_written() -> None:
     assert _quantity(" 185.0 ") == Decimal("185")
     assert _instant("yesterday") == "yesterday"
     assert _instant("2026-11-03T09:00:00z") == at(3, 9)
+
+
+def test_an_amended_contract_reports_the_duplicates_once() -> None:
+    dearer = PerUnit("phone", metric="minutes", rate="2.00 EUR", where={"channel": "phone"})
+    amended = contract().amended("2026-11-16", [dearer])
+    events = [*month(), call(60, "phone", 20, "c4"), call(60, "phone", 20, "c4")]
+    invoice = amended.invoice(events, NOV)
+    # before the 16th as by hand (5.50 EUR); from the 16th one minute at 2.00
+    assert str(invoice.total) == "7.50 EUR"
+    assert invoice.duplicates == Duplicates(4, ("c1", "c2", "c4"))

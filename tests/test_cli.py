@@ -130,7 +130,14 @@ def test_quote_json_has_a_stable_shape() -> None:
     assert data["meterprice"] == 1
     assert data["command"] == "quote"
     # the row of 1 December lies outside November and October (the period before)
-    assert data["usage"] == {"file": USAGE, "events": 9, "skipped_rows": 0, "outside_period": 1}
+    assert data["usage"] == {
+        "file": USAGE,
+        "events": 9,
+        "skipped_rows": 0,
+        "outside_period": 1,
+        "duplicate_events": 0,
+        "duplicate_ids": [],
+    }
     (invoice,) = data["invoices"]
     assert list(invoice) == [
         "format",
@@ -551,6 +558,8 @@ def test_skipped_rows_beyond_five_are_counted(
         "events": 9,
         "skipped_rows": 7,
         "outside_period": 1,
+        "duplicate_events": 0,
+        "duplicate_ids": [],
     }
     assert err.splitlines()[0] == f"meterprice: warning: skipped 7 bad row(s) in {usage}"
     assert err.splitlines()[-1] == "  ... and 2 more"

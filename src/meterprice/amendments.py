@@ -292,6 +292,7 @@ def price_versions(
         tuple(lines),
         issued=invoice_date,
         payment_terms=contract.payment_terms,
+        duplicates=priced.duplicates,  # every version priced the same usage: one report
     )
     return invoice, carried
 

@@ -331,5 +331,6 @@ def _build(
         set_field(event, "quantity", quantity)
         set_field(event, "at", at)
         set_field(event, "dimensions", dims)
+        set_field(event, "id", None)  # a batch's events have no ids
         append(event)
     return events

@@ -388,6 +388,8 @@ def _usage_info(file: UsageFile, daily: DailyUsage) -> dict[str, Any]:
         "events": file.events_read,
         "skipped_rows": file.bad_count,
         "outside_period": daily.ignored,
+        "duplicate_events": daily.total.duplicates.count,  # repeats of an id, counted once
+        "duplicate_ids": list(daily.total.duplicates.ids),
     }
 
 
@@ -840,8 +842,9 @@ def _add_usage_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="ROLE=COLUMN",
-        help="read a role from another column: metric, quantity, timestamp, or start and "
-        "end (the quantity is then the duration in seconds); e.g. timestamp=start_time",
+        help="read a role from another column: metric, quantity, timestamp, id (event ids: "
+        "repeats count once), or start and end (the quantity is then the duration in "
+        "seconds); e.g. timestamp=start_time",
     )
     parser.add_argument(
         "--metric", help="one metric for every row of the usage file (e.g. handle_seconds)"

@@ -470,6 +470,7 @@ class Contract:
             tuple(lines),
             issued=invoice_date,
             payment_terms=self.payment_terms,
+            duplicates=full.duplicates,
         )
         return invoice, None if carried is None else carried.updated(closing)
 

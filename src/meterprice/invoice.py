@@ -21,6 +21,7 @@ from meterprice import _notebook
 from meterprice.dimensions import Dimensions
 from meterprice.errors import InvalidTypeError, InvalidValueError
 from meterprice.frames import Tabular
+from meterprice.ids import NONE, Duplicates
 from meterprice.money import Currency, Money, Rounding
 from meterprice.payment import Due, PaymentTerms
 from meterprice.periods import Period
@@ -180,6 +181,10 @@ class Invoice(Tabular):
     reference: str | None = attrs.field(default=None, kw_only=True)
     issued: dt.date | None = attrs.field(default=None, kw_only=True)
     payment_terms: PaymentTerms | None = attrs.field(default=None, kw_only=True)
+    #: The events left out as repeats of an earlier event with the same id.
+    duplicates: Duplicates = attrs.field(
+        default=NONE, kw_only=True, validator=attrs.validators.instance_of(Duplicates)
+    )
 
     def __attrs_post_init__(self) -> None:
         for index, line in enumerate(self.lines):
@@ -341,6 +346,8 @@ class Invoice(Tabular):
                 f"Net {self.net.amount:,f}, tax {self.tax.amount:,f}, "
                 f"gross {self.gross.amount:,f} {self.currency.code}"
             )
+        if self.duplicates:  # repeated deliveries of an event id, left out
+            out.append(f"Usage: {self.duplicates}")
         return "\n".join(out)
 
     def __repr__(self) -> str:

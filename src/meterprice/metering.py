@@ -27,6 +27,7 @@ from meterprice import _decimal as d
 from meterprice.bands import TimeBands
 from meterprice.dimensions import Dimensions, Where, to_where
 from meterprice.errors import ContractError, InvalidTypeError, InvalidValueError, UsageError
+from meterprice.ids import dedupe
 from meterprice.usage import (
     Aggregation,
     Event,
@@ -473,8 +474,9 @@ def meter_events(
         if not isinstance(event, Event):
             raise InvalidTypeError(f"event {index} is not an Event: {event!r}")
         break
+    kept, duplicates = dedupe(batch)  # events with a repeated id are counted once
     zone = _zone(timezone)
-    counted = events_between(batch, start, end)
+    counted = events_between(kept, start, end)
     tally = _tally(counted, _days(counted, zone))
 
     by_source: dict[str, list[Meter]] = {}
@@ -499,7 +501,7 @@ def meter_events(
         else:  # timestamps decide a dimension: count this meter's events with their band
             banded = meter.bands.label(event for event in counted if event.metric == meter.source)
             entries.update(_run(meter, _tally(banded, _days(banded, zone)), banded, zone))
-    return Usage._from_entries(entries)
+    return Usage._from_entries(entries, duplicates=duplicates)
 
 
 class _Groups(dict[_Items, tuple[Dimensions, "Dimensions | None"]]):

@@ -59,7 +59,8 @@ def _events(frame: Any) -> list[Event]:
     missing = [name for name in _REQUIRED if name not in frame.columns]
     if missing:
         raise UsageError(f"the partition lacks the column(s) {', '.join(missing)}")
-    dims = [name for name in frame.columns if name not in _REQUIRED]
+    dims = [name for name in frame.columns if name not in (*_REQUIRED, "id")]
+    ids = frame["id"].tolist() if "id" in frame.columns else [None] * len(frame)
     stamps = frame["timestamp"]
     if getattr(stamps.dtype, "kind", "O") == "M":
         times: list[Any] = list(stamps.dt.to_pydatetime())
@@ -79,7 +80,8 @@ def _events(frame: Any) -> list[Event]:
             raise UsageError(f"column 'timestamp' holds {at!r}, not a timestamp")
         values = {name: col[index] for name, col in zip(dims, columns, strict=True)}
         kept = {name: value for name, value in values.items() if not _missing(value)}
-        events.append(Event(metric, quantity, at, kept))
+        event_id = None if _missing(ids[index]) or ids[index] == "" else ids[index]
+        events.append(Event(metric, quantity, at, kept, id=event_id))
     return events
 
 
@@ -102,6 +104,17 @@ def meter_partition(
     return contract.meter(_events(frame), window)
 
 
+def by_id(frame: dd.DataFrame) -> dd.DataFrame:
+    """``frame`` shuffled so that all rows of one event id share a partition (when it
+    has an ``id`` column): each partition then drops the repeats of its own ids, and
+    the partitions' duplicate reports add up to the whole frame's.
+    """
+    if "id" not in frame.columns:
+        return frame
+    shuffled: dd.DataFrame = frame.shuffle("id")
+    return shuffled
+
+
 def merge_usages(usages: Sequence[Usage]) -> Usage:
     """The sum of ``usages`` (one step of the tree reduction)."""
     return sum(usages, Usage.empty())
@@ -122,6 +135,7 @@ def meter_dask(
     if split_every < 2:
         raise InvalidValueError(f"split_every must be at least 2 (got {split_every!r})")
     window = _period(period)
+    frame = by_id(frame)  # every row of an id in one partition, so repeats are found
     parts = frame.to_delayed()  # type: ignore[no-untyped-call]
     level = [delayed(meter_partition)(contract, window, part) for part in parts]
     while len(level) > 1:

@@ -28,6 +28,7 @@ from meterprice import _notebook
 from meterprice.dimensions import Dimensions, Where, to_dimensions, to_where
 from meterprice.errors import InvalidTypeError, UsageError
 from meterprice.frames import Tabular
+from meterprice.ids import NONE, Duplicates, to_id
 from meterprice.periods import Period
 
 if TYPE_CHECKING:
@@ -95,6 +96,9 @@ class Event:
     quantity: Decimal = attrs.field(converter=_to_quantity)
     at: dt.datetime = attrs.field(validator=_check_datetime)
     dimensions: Dimensions = attrs.field(default=Dimensions(), converter=to_dimensions)
+    #: The event's id in the system that recorded it (a string; an int is read as its
+    #: text): events with the same id are counted once, see :mod:`meterprice.ids`.
+    id: str | None = attrs.field(default=None, converter=to_id, kw_only=True)
 
     @classmethod
     def many(
@@ -302,10 +306,11 @@ class Usage(Tabular):
 
     _table_builder: ClassVar[str] = "usage_table"
 
-    __slots__ = ("_by_value", "_entries", "_index", "_span", "_totals")
+    __slots__ = ("_by_value", "_duplicates", "_entries", "_index", "_span", "_totals")
 
     _entries: dict[_DayKey, _State]
     _span: Period | None
+    _duplicates: Duplicates
     _totals: dict[_Key, _State] | None
     _index: dict[str, list[tuple[Dimensions, Fraction]]] | None
     _by_value: dict[tuple[str, str], dict[str | None, list[tuple[Dimensions, Fraction]]]]
@@ -313,23 +318,42 @@ class Usage(Tabular):
     def __init__(self) -> None:
         self._entries = {}
         self._span = None
+        self._duplicates = NONE
         self._totals = None
         self._index = None
         self._by_value = {}
 
     @classmethod
-    def _from_entries(cls, entries: Mapping[_DayKey, _State], span: Period | None = None) -> Usage:
+    def _from_entries(
+        cls,
+        entries: Mapping[_DayKey, _State],
+        span: Period | None = None,
+        duplicates: Duplicates = NONE,
+    ) -> Usage:
         """A usage of ``entries`` keyed ``(metric, dimensions, day or None)`` (trusted),
-        metered over ``span`` when known.
+        metered over ``span`` when known, with the report of the duplicates left out.
         """
         usage = cls()
         usage._entries = dict(entries)
         usage._span = span
+        usage._duplicates = duplicates
         return usage
 
     def _with_span(self, span: Period) -> Usage:
         """The same usage, known to be everything used in ``span``."""
-        return Usage._from_entries(self._entries, span)
+        return Usage._from_entries(self._entries, span, self._duplicates)
+
+    def _with_duplicates(self, duplicates: Duplicates) -> Usage:
+        """The same usage, with ``duplicates`` as its report of repeated events."""
+        return Usage._from_entries(self._entries, self._span, duplicates)
+
+    @property
+    def duplicates(self) -> Duplicates:
+        """The events left out of this usage as repeats of an earlier event with the
+        same id (see :mod:`meterprice.ids`); not part of equality, which compares
+        quantities.
+        """
+        return self._duplicates
 
     @property
     def span(self) -> Period | None:
@@ -398,14 +422,15 @@ class Usage(Tabular):
     def __add__(self, other: object) -> Usage:
         if not isinstance(other, Usage):
             return NotImplemented
-        if not other._entries and other._span is None:
+        if not other._entries and other._span is None and not other._duplicates:
             return self
-        if not self._entries and self._span is None:
+        if not self._entries and self._span is None and not self._duplicates:
             return other
         merged = dict(self._entries)
         for key, state in other._entries.items():
             _merge_into(merged, key, state)
-        result = Usage._from_entries(merged, _joined(self._span, other._span))
+        duplicates = self._duplicates + other._duplicates
+        result = Usage._from_entries(merged, _joined(self._span, other._span), duplicates)
         result._merged()  # a group aggregated two ways on different days is refused now
         return result
 
@@ -466,6 +491,7 @@ class Usage(Tabular):
                 if key[2] is None or start <= key[2] < end
             },
             window if self.dated else None,
+            self._duplicates,
         )
 
     def spread(self, period: Period) -> Usage:
@@ -639,11 +665,11 @@ class Usage(Tabular):
 
     __hash__ = None  # type: ignore[assignment]
 
-    def __getstate__(self) -> tuple[dict[_DayKey, _State], Period | None]:
-        return self._entries, self._span
+    def __getstate__(self) -> tuple[dict[_DayKey, _State], Period | None, Duplicates]:
+        return self._entries, self._span, self._duplicates
 
-    def __setstate__(self, state: tuple[dict[_DayKey, _State], Period | None]) -> None:
-        self._entries, self._span = state
+    def __setstate__(self, state: tuple[dict[_DayKey, _State], Period | None, Duplicates]) -> None:
+        self._entries, self._span, self._duplicates = state
         self._totals = None
         self._index = None
         self._by_value = {}

@@ -32,6 +32,7 @@ from meterprice.columnar._columns import ColumnMapping
 from meterprice.contract import Contract
 from meterprice.dimensions import Dimensions
 from meterprice.errors import InvalidValueError, MeterpriceError, PeriodError, UsageError
+from meterprice.ids import SeenIds, to_id
 from meterprice.invoice import Invoice
 from meterprice.metering import events_between, meter_events
 from meterprice.periods import Period
@@ -55,6 +56,7 @@ FORMATS = ("csv", "jsonl", "parquet", "arrow")
 MAX_REPORTED = 20
 
 _REQUIRED = ("metric", "quantity", "timestamp")
+_ID = "id"  # the optional column of event ids
 # lone surrogates: undecodable bytes (surrogateescape) or JSON escapes such as "\\ud800"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _DIMENSIONS_KEPT = 100_000  # distinct dimension rows whose Dimensions are reused
@@ -477,7 +479,7 @@ class UsageFile:
             seen.add(name)
         if self.columns is not None:  # read by name (csv_rows): the roles are not used
             return _Header(columns, -1, -1, -1, [], [])
-        dims = [i for i, name in enumerate(columns) if name not in _REQUIRED]
+        dims = [i for i, name in enumerate(columns) if name not in (*_REQUIRED, _ID)]
         i_metric, i_quantity, i_time = (columns.index(name) for name in _REQUIRED)
         return _Header(
             columns,
@@ -525,6 +527,7 @@ class UsageFile:
             return
         i_metric, i_quantity, i_time = header.metric, header.quantity, header.timestamp
         dim_index, dim_names = header.dimensions, header.dimension_names
+        i_id = header.names.index(_ID) if _ID in header.names else None  # event ids, if any
         for number, row in self._csv_lines(first, block):
             if len(row) != width:
                 self._bad(number, f"expected {width} fields, got {len(row)}")
@@ -536,6 +539,7 @@ class UsageFile:
                     self._quantity(row[i_quantity]),
                     self._timestamp(row[i_time]),
                     self._dims(values, dim_names, values),
+                    id=None if i_id is None else _event_id(row[i_id] or None),
                 )
             except _BadRowError as error:
                 self._bad(number, str(error))
@@ -573,7 +577,7 @@ class UsageFile:
             if _SURROGATE.search(value):
                 raise _BadRowError(f"dimension {dim!r} is not valid UTF-8")
             dims[dim] = value
-        return Event(metric, quantity, at, dims)
+        return Event(metric, quantity, at, dims, id=_event_id(row.get(mapping.id_column) or None))
 
     # -- JSON Lines -------------------------------------------------------------------------
     def _jsonl_rows(self, first: int, block: bytes) -> Iterator[Event]:
@@ -610,7 +614,7 @@ class UsageFile:
         missing = [name for name in _REQUIRED if name not in record]
         if missing:
             raise _BadRowError(f"lacks {', '.join(missing)}")
-        names = sorted(key for key in record if key not in _REQUIRED)
+        names = sorted(key for key in record if key not in (*_REQUIRED, _ID))
         for name in names:
             if not name:
                 raise _BadRowError("has a dimension without a name")
@@ -628,6 +632,7 @@ class UsageFile:
             self._quantity(record["quantity"]),
             self._timestamp(record["timestamp"]),
             self._dims(key, names, values),
+            id=_event_id(record.get(_ID)),
         )
 
 
@@ -639,6 +644,14 @@ def _short(value: object) -> str:
 
 def _printable(name: str) -> str:
     return name if name.isprintable() else repr(name)
+
+
+def _event_id(value: object) -> str | None:
+    """The event id of a row (``None``: no id), a bad row when it is not one."""
+    try:
+        return to_id(value)
+    except (TypeError, ValueError) as error:
+        raise _BadRowError(str(error)) from None
 
 
 def _no_constant(name: str) -> Any:
@@ -687,6 +700,7 @@ class DailyUsage:
         self._total = Usage()._with_span(self.window)
         self.strict = strict
         self.ignored = 0
+        self._ids = SeenIds()  # the ids of every event added, to count repeats once
 
     @property
     def total(self) -> Usage:
@@ -701,6 +715,7 @@ class DailyUsage:
         self._check_kind(
             batch[0].at.tzinfo is None, f"event {batch[0].metric} at {batch[0].at.isoformat()}"
         )
+        batch = list(self._ids.take(batch))
         start, end = self._bounds
         if self._naive_events:
             start, end = start.replace(tzinfo=None), end.replace(tzinfo=None)
@@ -713,7 +728,7 @@ class DailyUsage:
         metered = meter_events(
             self._meters, inside, strict=self.strict, timezone=self.contract.timezone
         )
-        self._total = self._total + metered
+        self._total = (self._total + metered)._with_duplicates(self._ids.report)
 
     def add_table(self, table: object, *, columns: ColumnMapping | None = None) -> None:
         """Meter the rows of a table (an Arrow batch, a data frame) into the days they
@@ -722,9 +737,10 @@ class DailyUsage:
         """
         from meterprice.columnar._engine import meter_arrow  # noqa: PLC0415 - optional extra
         from meterprice.columnar._files import outside  # noqa: PLC0415
+        from meterprice.columnar._ids import take_table  # noqa: PLC0415
         from meterprice.columnar._tables import to_arrow  # noqa: PLC0415
 
-        arrow = to_arrow(table)
+        arrow = take_table(to_arrow(table), columns, self._ids)
         start, end = self._bounds
         entries = meter_arrow(self.contract, arrow, start, end, columns=columns, strict=self.strict)
         found = outside(arrow, columns, start, end)
@@ -732,7 +748,8 @@ class DailyUsage:
             naive, ignored = found
             self._check_kind(naive, "the timestamps of the table")
             self.ignored += ignored
-        self._total = self._total + Usage._from_entries(dict(entries))._with_span(self.window)
+        self._total = self._total + Usage._from_entries(dict(entries), self.window)
+        self._total = self._total._with_duplicates(self._ids.report)
 
     def _check_kind(self, naive: bool, what: str) -> None:
         """Refuse a mix of naive and aware timestamps across adds, as metering does."""

@@ -9,8 +9,10 @@ same rows as :class:`~meterprice.Event` objects gives, so every invoice is the s
 from __future__ import annotations
 
 from meterprice.columnar._columns import ColumnMapping
+from meterprice.columnar._ids import take_table
 from meterprice.columnar._tables import is_table, to_arrow
 from meterprice.contract import Contract
+from meterprice.ids import SeenIds
 from meterprice.periods import Period
 from meterprice.usage import Usage
 
@@ -48,7 +50,8 @@ class TableUsage:
         self, contract: Contract, table: object, *, columns: ColumnMapping | None = None
     ) -> None:
         self.contract = contract
-        self.table = to_arrow(table)
+        self.seen = SeenIds()  # rows repeating an id are dropped once, here
+        self.table = take_table(to_arrow(table), columns, self.seen)
         self.columns = columns
 
     def usage(self, window: Period) -> Usage:
@@ -57,6 +60,6 @@ class TableUsage:
 
         start, end = self.contract.bounds(window)
         entries = meter_arrow(self.contract, self.table, start, end, columns=self.columns)
-        return Usage._from_entries(dict(entries))._with_span(window)
+        return Usage._from_entries(dict(entries), window, self.seen.report)
 
     __call__ = usage

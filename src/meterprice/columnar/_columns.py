@@ -12,7 +12,7 @@ from meterprice.errors import InvalidTypeError, UsageError
 __all__ = ["ColumnMapping"]
 
 #: The roles a column can play, as ``--column ROLE=COLUMN`` names them.
-ROLES = ("metric", "quantity", "timestamp", "start", "end")
+ROLES = ("metric", "quantity", "timestamp", "start", "end", "id")
 
 
 def _optional_name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -71,6 +71,8 @@ class ColumnMapping:
     dimensions: tuple[tuple[str, str], ...] | None = attrs.field(
         default=None, converter=_to_dimensions, kw_only=True
     )
+    #: The column of event ids (rows with the same id count once, see meterprice.ids).
+    id_column: str = attrs.field(default="id", validator=_optional_name, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if (self.start_column is None) != (self.end_column is None):
@@ -113,6 +115,7 @@ class ColumnMapping:
             start_column=roles.get("start"),
             end_column=roles.get("end"),
             dimensions=dims,
+            id_column=roles.get("id", "id"),
         )
 
     def roles(self) -> dict[str, str]:
@@ -123,6 +126,7 @@ class ColumnMapping:
             "timestamp": self.timestamp_column,
             "start": self.start_column,
             "end": self.end_column,
+            "id": None if self.id_column == "id" else self.id_column,
         }
         return {role: column for role, column in named.items() if column is not None}
 
@@ -149,7 +153,7 @@ class ColumnMapping:
         """(dimension, column) pairs read from a table with the columns ``names``."""
         if self.dimensions is not None:
             return self.dimensions
-        used = self.used()
+        used = self.used() | {self.id_column}  # the event ids are no dimension
         return tuple(sorted((name, name) for name in names if name not in used))
 
 

@@ -17,13 +17,25 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from meterprice import Contract, Event, Meter, Period, PerUnit, UsageFile, cli, price_file
+from meterprice import (
+    Contract,
+    Event,
+    Invoice,
+    Meter,
+    Period,
+    PerUnit,
+    UsageFile,
+    cli,
+    price_file,
+)
 from meterprice.columnar import ColumnMapping, meter_table
 from meterprice.columnar._ids import _instant, _quantity
+from meterprice.documents import invoice_schema
 from meterprice.errors import MeterpriceError, UsageError
 from meterprice.ids import MAX_IDS, DuplicateIdError, Duplicates, SeenIds, dedupe, to_id
 from meterprice.scaleout import invoice_dask, merge_usages, meter_partition
@@ -94,6 +106,17 @@ def test_a_month_with_repeated_deliveries_by_hand() -> None:
     plain = [attrs_without_id(event) for event in month()]
     assert str(contract().invoice(plain, NOV).total) == "8.50 EUR"
     assert not contract().invoice(plain, NOV).duplicates
+
+
+def test_the_invoice_document_carries_the_report_and_reads_it_back() -> None:
+    invoice = contract().invoice(month(), NOV)
+    document = invoice.to_dict()
+    assert document["duplicates"] == {"count": 3, "ids": ["c1", "c2"]}
+    jsonschema.validate(document, invoice_schema())
+    assert Invoice.from_dict(json.loads(json.dumps(document))) == invoice
+    document["duplicates"] = {"count": 1, "ids": ["c1", "c2"]}  # more ids than repeats
+    with pytest.raises(MeterpriceError, match="duplicates"):
+        Invoice.from_dict(document)
 
 
 def attrs_without_id(event: Event) -> Event:

@@ -23,6 +23,7 @@ from meterprice import _decimal as d
 from meterprice.corrections import CorrectionLine, CreditNote
 from meterprice.dimensions import Dimensions
 from meterprice.errors import MeterpriceError
+from meterprice.ids import MAX_IDS, Duplicates
 from meterprice.invoice import Invoice, Line, exact_text
 from meterprice.money import Currency, Money, Rounding
 from meterprice.payment import PaymentTerms, PromptDiscount
@@ -156,6 +157,10 @@ def invoice_to_dict(invoice: Invoice) -> dict[str, Any]:
         "lines": [line_to_dict(line) for line in invoice.lines],
         "total": _plain(invoice.total.amount),
         "payment": _payment(invoice),
+        "duplicates": {
+            "count": invoice.duplicates.count,
+            "ids": list(invoice.duplicates.ids),
+        },
     }
 
 
@@ -451,7 +456,10 @@ _INVOICE_KEYS = (
     "lines",
     "total",
     "payment",
+    "duplicates",
 )
+
+_DUPLICATES_KEYS = ("count", "ids")
 
 _PAYMENT_KEYS = ("net_days", "discounts", "due_date", "schedule")
 _DISCOUNT_KEYS = ("days", "percent")
@@ -608,6 +616,25 @@ def _root(reader: _Reader, data: object, keys: tuple[str, ...], fmt: str) -> Map
     return {} if table is None else table
 
 
+def _read_duplicates(reader: _Reader, value: object, path: Path) -> Duplicates | None:
+    """The report of repeated event ids: ``{"count": 3, "ids": ["c1", "c2"]}``."""
+    table = reader.table(value, path, _DUPLICATES_KEYS, "a table with count and ids")
+    if table is None or "count" not in table or "ids" not in table:
+        return None
+    count, ids = table["count"], table["ids"]
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        reader.report((*path, "count"), wrong_type("a whole number >= 0", count), count)
+        return None
+    if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
+        reader.report((*path, "ids"), wrong_type("a list of non-empty strings", ids), ids)
+        return None
+    try:
+        return Duplicates(count, tuple(ids))
+    except MeterpriceError as error:
+        reader.report(path, f"{error}", value)
+        return None
+
+
 def invoice_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Invoice:
     """The :class:`~meterprice.Invoice` an invoice document describes.
 
@@ -635,6 +662,7 @@ def invoice_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> 
     terms = reader.field(
         table, (), "payment", lambda v, p: _read_terms(reader, v, p), optional=True
     )
+    duplicates = reader.field(table, (), "duplicates", lambda v, p: _read_duplicates(reader, v, p))
     if reader.ctx.problems:
         raise reader.fail(source, "invoice document")
     assert contract is not None
@@ -650,6 +678,7 @@ def invoice_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> 
         reference=reference,
         issued=issued,
         payment_terms=terms,
+        duplicates=duplicates if duplicates is not None else Duplicates(),
     )
     _check_total(reader, table, "total", invoice.total)
     if terms is not None:
@@ -946,6 +975,23 @@ def invoice_schema() -> dict[str, Any]:
             "lines": {"type": "array", "items": {"$ref": "#/$defs/line"}},
             "total": {"$ref": "#/$defs/decimal", "description": "The sum of the line amounts."},
             "payment": _payment_schema(),
+            "duplicates": {
+                "description": (
+                    "Events left out as repeats of an earlier event with the same id: "
+                    f"their count and the first {MAX_IDS} ids repeated."
+                ),
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["count", "ids"],
+                "properties": {
+                    "count": {"type": "integer", "minimum": 0},
+                    "ids": {
+                        "type": "array",
+                        "maxItems": MAX_IDS,
+                        "items": {"type": "string", "minLength": 1},
+                    },
+                },
+            },
         },
         "$defs": {**_DEFS, "line": _line_schema()},
     }

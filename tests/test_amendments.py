@@ -17,7 +17,7 @@ import attrs
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from strategies import Case, cases, map_money
+from strategies import Case, cases, map_money, whole_contracts
 
 from meterprice import (
     Amendment,
@@ -455,6 +455,7 @@ def _day_inside(data: st.DataObject, case: Case) -> dt.date:
     return day
 
 
+@whole_contracts()
 @given(case=cases(), data=st.data())
 def test_an_amendment_that_changes_nothing_changes_no_invoice(
     case: Case, data: st.DataObject
@@ -490,6 +491,7 @@ def _prorated(contract: Contract) -> Contract:
     )
 
 
+@whole_contracts()
 @given(case=cases(), data=st.data())
 def test_splitting_a_straddling_period_at_the_amendment_prices_the_same(
     case: Case, data: st.DataObject
@@ -540,6 +542,7 @@ def test_tax_and_conversion_apply_once_to_the_lines_of_every_version() -> None:
     assert invoice.total == Money("1962.00", "USD")
 
 
+@whole_contracts()
 @given(case=cases(), data=st.data())
 def test_an_amended_contract_round_trips_through_its_document(
     case: Case, data: st.DataObject

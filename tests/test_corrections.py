@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import Case, cases
+from strategies import Case, cases, whole_contracts
 from test_exchange import RATES
 from test_exchange import support as exchange_support
 
@@ -267,6 +267,7 @@ def _by_key(invoice: Invoice) -> dict[object, tuple[Decimal, Fraction]]:
     return out
 
 
+@whole_contracts()
 @given(case=cases(), data=st.data())
 def test_original_plus_credit_note_is_the_rerated_invoice_line_by_line(
     case: Case, data: st.DataObject
@@ -291,6 +292,7 @@ def test_original_plus_credit_note_is_the_rerated_invoice_line_by_line(
     jsonschema.validate(note.to_dict(), credit_note_schema())
 
 
+@whole_contracts()
 @given(case=cases())
 def test_rerating_with_the_same_usage_gives_an_empty_note(case: Case) -> None:
     invoice = case.contract.invoice(case.usage, case.period, outside_term="empty")

@@ -12,7 +12,7 @@ from typing import Any
 import jsonschema
 import pytest
 from hypothesis import given
-from strategies import Case, cases
+from strategies import Case, cases, whole_contracts
 from test_exchange import RATES
 from test_exchange import support as exchange_support
 from test_tax import STANDARD
@@ -308,6 +308,7 @@ def test_payment_block_must_follow_from_the_terms() -> None:
 # -- the round trip, over random contracts and usage ---------------------------------------
 
 
+@whole_contracts()
 @given(case=cases())
 def test_from_dict_of_to_dict_is_the_invoice(case: Case) -> None:
     invoice = case.contract.invoice(case.usage, case.period, outside_term="empty")

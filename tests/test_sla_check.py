@@ -91,6 +91,10 @@ def test_each_interval_and_the_week_at_the_staffing_answer_time() -> None:
     assert [row.label for row in check.misses] == ["Mon 08:00-08:30"]
     assert check.met
     assert check.credit_percent == 0
+    assert repr(check) == (
+        "ServiceLevelCheck('phone', typical week, 64.3 % against 60.0 %, met, "
+        "1 of 2 intervals below)"
+    )
     assert str(check).splitlines() == [
         "phone, typical week: 64.3 % within 20 s expected; Service level target 60.0 % "
         "(credit when < 60): met",
@@ -117,6 +121,7 @@ def test_another_answer_time_than_the_staffing_target_reevaluates_the_queues() -
     assert check.credit_percent == 3
     assert [row.met for row in check.intervals] == [False, True]
     assert "missed (credit 3 %)" in str(check).splitlines()[0]
+    assert repr(check).endswith("61.1 % against 62.0 %, missed, 1 of 2 intervals below)")
 
 
 def test_a_band_at_or_below_the_target_credits_the_target_itself() -> None:

@@ -133,6 +133,14 @@ class ServiceLevelCheck:
         """The intervals whose service level is below the target."""
         return tuple(row for row in self.intervals if not row.met)
 
+    def __repr__(self) -> str:
+        return (
+            f"ServiceLevelCheck({self.channel!r}, {self.period}, "
+            f"{_percent(self.service_level)} against {_percent(self.target)}, "
+            f"{'met' if self.met else 'missed'}, "
+            f"{len(self.misses)} of {len(self.intervals)} intervals below)"
+        )
+
     def __str__(self) -> str:
         verdict = "met" if self.met else f"missed (credit {self.credit_percent} %)"
         lines = [

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from meterprice.analysis import Comparison, CostCurve, Forecast
     from meterprice.breakeven import BreakEven, CostFunction
     from meterprice.contract import Contract
+    from meterprice.corrections import CreditNote
     from meterprice.invoice import Invoice, Line
     from meterprice.staffing import ChannelStaffing, MonthFigures, StaffingEstimate
     from meterprice.usage import Usage
@@ -47,12 +48,25 @@ def invoice_html(invoice: Invoice) -> str:
         )
         for line in invoice.lines
     ]
-    return h.table(
+    table = h.table(
         ("Description", "Quantity", "Unit price", "Amount"),
         rows,
         caption=f"{invoice.contract}: {invoice.period} ({currency.code})",
         right=(1, 2, 3),
         footer=("Total", h.amount(invoice.total.amount, currency)),
+    )
+    from meterprice.invoice import TAX_TAG  # noqa: PLC0415 - invoice imports this module
+
+    if not any(TAX_TAG in line.tags for line in invoice.lines):
+        return table
+    # net + tax = gross (the total), as the text of the invoice says
+    return h.Markup(
+        table
+        + h.paragraph(
+            f"Net {h.amount(invoice.net.amount, currency)}, "
+            f"tax {h.amount(invoice.tax.amount, currency)}, "
+            f"gross {h.amount(invoice.gross.amount, currency)} {currency.code}"
+        )
     )
 
 
@@ -61,6 +75,46 @@ def invoice_repr(invoice: Invoice) -> str:
     return (
         f"Invoice({invoice.contract!r}, {invoice.period}, {_count(len(invoice.lines), 'line')}, "
         f"total {h.amount(invoice.total.amount, invoice.currency)} {invoice.currency.code})"
+    )
+
+
+def credit_note_html(note: CreditNote) -> str:
+    """Each corrected line: what was billed, what is due now and the difference; the
+    total, and the reason.
+    """
+    currency = note.currency
+    rows = [
+        (
+            line.description,
+            ""
+            if line.quantity is None
+            else h.quantity(line.quantity) + (f" {line.unit}" if line.unit else ""),
+            "not billed" if line.original is None else h.amount(line.original.amount, currency),
+            "not billed" if line.revised is None else h.amount(line.revised.amount, currency),
+            h.amount(line.amount.amount, currency),
+        )
+        for line in note.lines
+    ]
+    title = {"credit": "Credit note", "debit": "Debit note", "none": "Correction"}[note.kind]
+    of = f" to invoice {note.original}" if note.original else ""
+    return h.Markup(
+        h.table(
+            ("Description", "Quantity", "Billed", "Due", "Difference"),
+            rows,
+            caption=f"{title}{of}: {note.contract}, {note.period} ({currency.code})",
+            right=(1, 2, 3, 4),
+            footer=("Total", h.amount(note.total.amount, currency)),
+        )
+        + h.paragraph(f"Reason: {note.reason}")
+    )
+
+
+def credit_note_repr(note: CreditNote) -> str:
+    """``CreditNote('Support', 2026-11, debit, 1 line, total 38.00 EUR)``."""
+    return (
+        f"CreditNote({note.contract!r}, {note.period}, {note.kind}, "
+        f"{_count(len(note.lines), 'line')}, "
+        f"total {h.amount(note.total.amount, note.currency)} {note.currency.code})"
     )
 
 

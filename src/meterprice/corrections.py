@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import attrs
 
 from meterprice import _decimal as d
+from meterprice import _notebook
 from meterprice.contract import Contract, UsageInput
 from meterprice.dimensions import Dimensions
 from meterprice.errors import (
@@ -28,6 +29,7 @@ from meterprice.errors import (
     InvalidValueError,
     PeriodError,
 )
+from meterprice.frames import Tabular
 from meterprice.invoice import Invoice, Line
 from meterprice.money import Currency, Money, Rounding
 from meterprice.periods import Period
@@ -107,14 +109,18 @@ def _check_reason(instance: object, attribute: attrs.Attribute[str], value: obje
 
 
 @attrs.frozen
-class CreditNote:
+class CreditNote(Tabular):
     """The correction of an invoice: the per-line differences between it and its
     re-rated version, the reason, and the reference of the invoice corrected.
 
     ``total`` is the exact sum of the lines, which is the re-rated total less the
     original total: negative for a credit note (the customer is owed money), positive
     for a debit note (the customer owes more). ``reference`` is the note's own number.
+    ``to_arrow()``, ``to_pandas()`` and ``to_polars()`` give one row per line, with
+    exact decimal amounts (see :func:`meterprice.frames.credit_note_table`).
     """
+
+    _table_builder: ClassVar[str] = "credit_note_table"
 
     contract: str
     period: Period
@@ -231,6 +237,12 @@ class CreditNote:
         from meterprice.documents import credit_note_to_dict  # noqa: PLC0415 - no cycle
 
         return credit_note_to_dict(self)
+
+    def __repr__(self) -> str:
+        return _notebook.credit_note_repr(self)
+
+    def _repr_html_(self) -> str:
+        return _notebook.credit_note_html(self)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str | None = None) -> CreditNote:

@@ -36,6 +36,7 @@ from meterprice.money import Rounding
 if TYPE_CHECKING:
     from meterprice.analysis import Comparison, CostCurve, Forecast
     from meterprice.breakeven import BreakEven, CostFunction
+    from meterprice.corrections import CreditNote
     from meterprice.invoice import Invoice
     from meterprice.staffing import StaffingEstimate
     from meterprice.usage import Usage
@@ -48,6 +49,7 @@ __all__ = [
     "comparison_table",
     "cost_curve_table",
     "cost_function_table",
+    "credit_note_table",
     "forecast_table",
     "invoice_table",
     "staffing_table",
@@ -224,6 +226,70 @@ def invoice_table(invoice: Invoice, *, exact: bool = True) -> _Arrow:
     columns["tags"] = pa.array([sorted(line.tags) for line in lines], pa.list_(pa.string()))
     columns["basis"] = pa.array([line.basis for line in lines], pa.string())
     return _table(pa, columns, {"total": d.to_text(invoice.total.amount)})
+
+
+def credit_note_table(note: CreditNote, *, exact: bool = True) -> _Arrow:
+    """One row per corrected line; each dimension the lines price is a column.
+
+    Columns: ``contract``, ``period_start``, ``period_end``, ``currency``,
+    ``original_invoice`` (the reference of the invoice corrected), ``component``,
+    ``version``, ``description``, the dimension columns, ``quantity`` (the difference
+    of the quantities), ``unit``, ``original`` and ``revised`` (the rounded amounts
+    billed and due, null where the line is absent), ``amount`` (``revised -
+    original``, at the currency's minor units), ``exact_amount`` (the difference of
+    the exact amounts) and ``tags``. The note's ``total``, ``kind`` and ``reason`` are
+    in the schema metadata.
+    """
+    pa = _require("pyarrow")
+    lines = note.lines
+    count = len(lines)
+    fixed = [
+        "contract",
+        "period_start",
+        "period_end",
+        "currency",
+        "original_invoice",
+        "component",
+        "version",
+        "description",
+        "quantity",
+        "unit",
+        "original",
+        "revised",
+        "amount",
+        "exact_amount",
+        "tags",
+    ]
+    places = note.currency.minor_units
+    dims = _dimension_names((line.dimensions for line in lines), fixed)
+    columns: dict[str, Any] = {
+        "contract": pa.array([note.contract] * count, pa.string()),
+        "period_start": pa.array([note.period.start] * count, pa.date32()),
+        "period_end": pa.array([note.period.end] * count, pa.date32()),
+        "currency": pa.array([note.currency.code] * count, pa.string()),
+        "original_invoice": pa.array([note.original] * count, pa.string()),
+        "component": pa.array([line.component for line in lines], pa.string()),
+        "version": pa.array([line.version for line in lines], pa.string()),
+        "description": pa.array([line.description for line in lines], pa.string()),
+    }
+    for name, column in dims.items():
+        columns[column] = pa.array([line.dimensions.get(name) for line in lines], pa.string())
+    columns["quantity"] = _exact_column(pa, [line.quantity for line in lines], exact=exact)
+    columns["unit"] = pa.array([line.unit for line in lines], pa.string())
+    for name in ("original", "revised"):
+        columns[name] = _exact_column(
+            pa,
+            [None if getattr(line, name) is None else getattr(line, name).amount for line in lines],
+            exact=exact,
+            places=places,
+        )
+    columns["amount"] = _exact_column(
+        pa, [line.amount.amount for line in lines], exact=exact, places=places
+    )
+    columns["exact_amount"] = _exact_column(pa, [line.exact for line in lines], exact=exact)
+    columns["tags"] = pa.array([sorted(line.tags) for line in lines], pa.list_(pa.string()))
+    metadata = {"total": d.to_text(note.total.amount), "kind": note.kind, "reason": note.reason}
+    return _table(pa, columns, metadata)
 
 
 def comparison_table(comparison: Comparison, *, exact: bool = True) -> _Arrow:

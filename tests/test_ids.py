@@ -119,6 +119,25 @@ def test_the_invoice_document_carries_the_report_and_reads_it_back() -> None:
         Invoice.from_dict(document)
 
 
+def test_event_many_takes_a_column_of_ids() -> None:
+    events = month()
+    batch = Event.many(
+        "seconds",
+        [event.quantity for event in events],
+        [event.at for event in events],
+        {"channel": [event.dimensions["channel"] for event in events]},
+        ids=[event.id for event in events],
+    )
+    assert list(batch) == events  # the events keep their ids
+    invoice = contract().invoice(batch, NOV)
+    assert str(invoice.total) == "5.50 EUR"  # as the events: 4.50 phone + 1.00 chat
+    assert invoice.duplicates == Duplicates(3, ("c1", "c2"))
+    with pytest.raises(MeterpriceError, match="2 ids for 1 quantities"):
+        Event.many("seconds", [1], [at(2)], ids=["a", "b"])
+    with pytest.raises(MeterpriceError, match="must not be empty"):
+        Event.many("seconds", [1], [at(2)], ids=[" "])
+
+
 def attrs_without_id(event: Event) -> Event:
     return Event(event.metric, event.quantity, event.at, event.dimensions)
 
@@ -357,8 +376,16 @@ def test_every_path_gives_the_same_invoice_and_duplicate_count(
     calls, delivered = case
     lines, count = expected(calls, delivered)
     table = pa.table(rows(delivered))
+    batch = Event.many(
+        "seconds",
+        [event.quantity for event in delivered],
+        [event.at for event in delivered],
+        {"channel": [event.dimensions["channel"] for event in delivered]},
+        ids=[event.id for event in delivered],
+    )
     invoices = {
         "events": contract().invoice(delivered, NOV),
+        "Event.many": contract().invoice(batch, NOV),
         "arrow": contract().invoice(table, NOV),
         "pandas": contract().invoice(table.to_pandas(), NOV),
     }

@@ -132,6 +132,29 @@ def test_quote_reads_json_numbers_exactly(url: str) -> None:
     assert document["command"] == "quote"
 
 
+def test_events_repeating_an_id_are_counted_once(url: str) -> None:
+    def with_id(quantity: str, event_id: str) -> str:
+        return event(quantity)[:-1] + f', "id": {event_id}}}'
+
+    events = [with_id("10", '"c1"'), with_id("10", '"c1"'), with_id("5", "7")]
+    head = f'{{"contract": {json.dumps(PPU)}, "period": "2026-11", "events": '
+    body = head + f"[{', '.join(events)}]}}"
+    document = post(url, "/quote", body).json()
+    (invoice,) = document["invoices"]
+    # c1 once and 7: 15 minutes x 0.95 = 14.25
+    assert invoice["lines"][0]["quantity"] == "15"
+    assert invoice["total"] == "14.25"
+    assert invoice["duplicates"] == {"count": 1, "ids": ["c1"]}
+    bad = [with_id("1", '" "'), with_id("1", "1.5")]
+    body = head + f"[{', '.join(bad)}]}}"
+    response = post(url, "/quote", body)
+    assert response.status_code == 422
+    assert [p["path"] for p in response.json()["error"]["problems"]] == [
+        "events[0].id",
+        "events[1].id",
+    ]
+
+
 def test_bad_events_each_with_its_path(url: str) -> None:
     body = (
         f'{{"contract": {json.dumps(PPU)}, "period": "2026-11", "events": ['

@@ -10,6 +10,7 @@ events; either way the usage is the one its events give.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, overload
 from meterprice import _decimal as d
 from meterprice.dimensions import Dimensions, to_dimensions
 from meterprice.errors import InvalidTypeError, InvalidValueError
+from meterprice.ids import to_id
 from meterprice.usage import Aggregation, Event, _to_quantity
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ class EventBatch(Sequence[Event]):
     __slots__ = (
         "_columns",
         "_events",
+        "_ids",
         "_metric",
         "_names",
         "_parsed",
@@ -58,9 +61,11 @@ class EventBatch(Sequence[Event]):
         columns: tuple[list[str | None], ...],
         *,
         parsed: tuple[Any, int] | None,
+        ids: list[str | None] | None = None,
     ) -> None:
         """A batch of columns already checked (see :meth:`Event.many`)."""
         self._metric = metric
+        self._ids = ids
         self._quantities = quantities
         self._stamps = stamps
         self._names = names
@@ -78,6 +83,7 @@ class EventBatch(Sequence[Event]):
         quantities: Iterable[object],
         timestamps: Iterable[dt.datetime],
         dimensions: Mapping[str, Iterable[str | None]] | None = None,
+        ids: Iterable[object] | None = None,
     ) -> EventBatch:
         """Check the columns as :class:`Event` checks each value: once per distinct
         value, or column-wide.
@@ -101,9 +107,15 @@ class EventBatch(Sequence[Event]):
                 )
             empty |= _check_dimension(name, column)
             columns.append(column)
+        id_column: list[str | None] | None = None
+        if ids is not None:
+            raw = _quantity_list(ids)  # numpy integer ids: Python integers at C speed
+            if len(raw) != len(values):
+                raise InvalidValueError(f"{len(raw)} ids for {len(values)} quantities")
+            id_column = list(map(to_id, raw))
         values, parsed = _checked_quantities(values)
         plain = _check_stamps(stamps)
-        batch = cls(metric, values, stamps, names, tuple(columns), parsed=parsed)
+        batch = cls(metric, values, stamps, names, tuple(columns), parsed=parsed, ids=id_column)
         batch._tabular = plain and not empty
         return batch
 
@@ -111,7 +123,12 @@ class EventBatch(Sequence[Event]):
     def _list(self) -> list[Event]:
         if self._events is None:
             self._events = _build(
-                self._metric, self._quantities, self._stamps, self._names, self._columns
+                self._metric,
+                self._quantities,
+                self._stamps,
+                self._names,
+                self._columns,
+                ids=self._ids,
             )
         return self._events
 
@@ -189,6 +206,8 @@ class EventBatch(Sequence[Event]):
             }
             for index, column in enumerate(self._columns):
                 columns[f"dimension {index}"] = pa.array(column, pa.string())
+            if self._ids is not None:
+                columns["id"] = pa.array(self._ids, pa.string())
             return pa.table(columns)
         except (pa.ArrowException, OverflowError, TypeError, ValueError):
             return None  # values a table cannot hold exactly: meter the events
@@ -306,6 +325,8 @@ def _build(
     stamps: list[dt.datetime],
     names: tuple[str, ...],
     columns: tuple[list[str | None], ...],
+    *,
+    ids: list[str | None] | None = None,
 ) -> list[Event]:
     """The events of checked columns, sharing equal quantities and dimensions."""
     shared_quantities: dict[tuple[type, object], Decimal] = {}
@@ -316,7 +337,8 @@ def _build(
     new, set_field = object.__new__, object.__setattr__
     events: list[Event] = []
     append = events.append
-    for value, at, row in zip(quantities, stamps, rows, strict=True):
+    id_of: Iterable[str | None] = ids if ids is not None else itertools.repeat(None)
+    for value, at, row, event_id in zip(quantities, stamps, rows, id_of, strict=False):
         key = (type(value), value)
         quantity = shared_quantities.get(key)
         if quantity is None:
@@ -331,6 +353,6 @@ def _build(
         set_field(event, "quantity", quantity)
         set_field(event, "at", at)
         set_field(event, "dimensions", dims)
-        set_field(event, "id", None)  # a batch's events have no ids
+        set_field(event, "id", event_id)
         append(event)
     return events

@@ -107,6 +107,7 @@ class Event:
         quantities: Iterable[object],
         timestamps: Iterable[dt.datetime],
         dimensions: Mapping[str, Iterable[str | None]] | None = None,
+        ids: Iterable[object] | None = None,
     ) -> EventBatch:
         """Events of one ``metric`` from columns: the same validation as the
         constructor, done once per distinct value (or column-wide) instead of once
@@ -116,7 +117,8 @@ class Event:
 
         ``dimensions`` maps each dimension name to its column of values (``None``:
         the event lacks that dimension). Every column must be as long as
-        ``quantities``.
+        ``quantities``. ``ids`` is the column of event ids (``None``: no id), if any:
+        events repeating an id are counted once, as for :class:`Event`.
 
         >>> at = dt.datetime(2026, 11, 3, 2, 13)
         >>> calls = Event.many("call_seconds", [185, "31.5"], [at, at], {"language": ["de", None]})
@@ -125,7 +127,7 @@ class Event:
         """
         from meterprice.batch import EventBatch  # noqa: PLC0415 - batch imports Event
 
-        return EventBatch.of(metric, quantities, timestamps, dimensions)
+        return EventBatch.of(metric, quantities, timestamps, dimensions, ids)
 
 
 class Aggregation(enum.Enum):

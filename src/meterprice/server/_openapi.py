@@ -19,6 +19,10 @@ _EVENT = {
         },
         "timestamp": {"type": "string", "format": "date-time"},
         "dimensions": {"type": "object", "additionalProperties": {"type": "string"}},
+        "id": {
+            "description": "the event's id: events repeating an id are counted once",
+            "oneOf": [{"type": "string", "minLength": 1}, {"type": "integer"}],
+        },
     },
     "additionalProperties": False,
 }

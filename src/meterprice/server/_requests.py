@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from meterprice import _decimal as d
 from meterprice.contract import Contract
 from meterprice.errors import MeterpriceError
+from meterprice.ids import to_id
 from meterprice.spec import SpecError, load_contract, loads_contract
 from meterprice.usage import Event
 
@@ -178,7 +179,7 @@ def _event(record: object, path: str, problems: list[dict[str, Any]]) -> Event |
     dims = record.get("dimensions", {})
     if not isinstance(dims, dict) or not all(isinstance(v, str) for v in dims.values()):
         problems.append({"path": _path(path, "dimensions"), "message": "must map names to strings"})
-    unknown = sorted(set(record) - {"metric", "quantity", "timestamp", "dimensions"})
+    unknown = sorted(set(record) - {"metric", "quantity", "timestamp", "dimensions", "id"})
     problems.extend(
         {"path": _path(path, key), "message": "is not a field of an event"} for key in unknown
     )
@@ -194,7 +195,12 @@ def _event(record: object, path: str, problems: list[dict[str, Any]]) -> Event |
         problems.append({"path": _path(path, "metric"), "message": "must be a non-empty string"})
         return None
     try:
-        return Event(metric, d.to_decimal(quantity, what="quantity"), at, dims)
+        event_id = to_id(record.get("id"))
+    except MeterpriceError as error:
+        problems.append({"path": _path(path, "id"), "message": str(error)})
+        return None
+    try:
+        return Event(metric, d.to_decimal(quantity, what="quantity"), at, dims, id=event_id)
     except MeterpriceError as error:
         problems.append({"path": _path(path, "quantity"), "message": str(error)})
         return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import meterprice
 
 project = "meterprice"
@@ -39,12 +41,14 @@ napoleon_numpy_docstring = False
 
 # -- doctest ------------------------------------------------------------------
 # Runs ```{doctest} fences in the Markdown pages, >>> blocks inside {eval-rst},
-# and >>> examples in docstrings pulled in by autodoc. Every example runs in this
-# namespace (not in its module's), so the public names are imported bare too: a
-# docstring example may write ``Money.parse(...)`` as well as
-# ``meterprice.Money.parse(...)``, and ``dt`` is the datetime module, as in the
-# library's own modules.
-doctest_global_setup = """
+# and >>> examples in docstrings pulled in by autodoc. A page's examples run in
+# order in one namespace with nothing preloaded: each page imports what it uses in
+# its own first example, so that its code runs when pasted in order.
+#
+# Docstring examples are written for their module's namespace (a docstring may
+# write ``Money.parse(...)`` bare, and ``dt`` is the datetime module, as in the
+# library's own modules): they run in a group of their own, with those names.
+DOCSTRING_SETUP = """
 import datetime as dt
 from decimal import Decimal
 
@@ -59,6 +63,35 @@ from meterprice.breakeven import *
 from meterprice.columnar import *
 from meterprice.piecewise import *
 """
+
+
+def _docstring_examples_in_their_own_group(app: Any, doctree: Any) -> None:
+    """Move the docstrings' >>> blocks to the ``docstrings`` group, with its setup."""
+    if app.builder.name != "doctest":
+        return
+    from docutils import nodes
+
+    blocks = [
+        node
+        for node in doctree.findall(nodes.doctest_block)
+        if "docstring of" in (node.source or "")
+    ]
+    if not blocks:
+        return
+    for node in blocks:
+        node["groups"] = ["docstrings"]
+    setup = nodes.literal_block(DOCSTRING_SETUP, DOCSTRING_SETUP)
+    setup["testnodetype"] = "testsetup"
+    setup["groups"] = ["docstrings"]
+    setup["options"] = {}
+    setup.source, setup.line = blocks[0].source, blocks[0].line
+    doctree.append(setup)
+
+
+def setup(app: Any) -> None:
+    """Register the grouping of the docstrings' examples."""
+    app.connect("doctree-read", _docstring_examples_in_their_own_group)
+
 
 # -- HTML ---------------------------------------------------------------------
 html_theme = "furo"

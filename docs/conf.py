@@ -20,6 +20,8 @@ extensions = [
     "sphinx.ext.viewcode",
     # draws the cost-function plots of the guide (the docs extra pulls in matplotlib)
     "matplotlib.sphinxext.plot_directive",
+    # a copy button on every code block, which copies the code without its prompts
+    "sphinx_copybutton",
 ]
 
 plot_html_show_formats = False
@@ -29,6 +31,12 @@ plot_formats = [("png", 100)]
 # The site is built without network access: no intersphinx, nothing fetched.
 exclude_patterns = ["_build"]
 root_doc = "index"
+
+# -- copy button --------------------------------------------------------------
+# Copies what a reader types: the code after ">>> ", "... " and "$ ", not the output.
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
 
 # -- MyST ---------------------------------------------------------------------
 myst_enable_extensions = ["colon_fence", "deflist"]

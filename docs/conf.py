@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import meterprice
 
 project = "meterprice"
@@ -49,57 +47,10 @@ napoleon_numpy_docstring = False
 
 # -- doctest ------------------------------------------------------------------
 # Runs ```{doctest} fences in the Markdown pages, >>> blocks inside {eval-rst},
-# and >>> examples in docstrings pulled in by autodoc. A page's examples run in
-# order in one namespace with nothing preloaded: each page imports what it uses in
-# its own first example, so that its code runs when pasted in order.
-#
-# Docstring examples are written for their module's namespace (a docstring may
-# write ``Money.parse(...)`` bare, and ``dt`` is the datetime module, as in the
-# library's own modules): they run in a group of their own, with those names.
-DOCSTRING_SETUP = """
-import datetime as dt
-from decimal import Decimal
-
-from fractions import Fraction
-
-import attrs
-
-import meterprice
-from meterprice import *
-from meterprice.analysis import *
-from meterprice.breakeven import *
-from meterprice.columnar import *
-from meterprice.piecewise import *
-"""
-
-
-def _docstring_examples_in_their_own_group(app: Any, doctree: Any) -> None:
-    """Move the docstrings' >>> blocks to the ``docstrings`` group, with its setup."""
-    if app.builder.name != "doctest":
-        return
-    from docutils import nodes
-
-    blocks = [
-        node
-        for node in doctree.findall(nodes.doctest_block)
-        if "docstring of" in (node.source or "")
-    ]
-    if not blocks:
-        return
-    for node in blocks:
-        node["groups"] = ["docstrings"]
-    setup = nodes.literal_block(DOCSTRING_SETUP, DOCSTRING_SETUP)
-    setup["testnodetype"] = "testsetup"
-    setup["groups"] = ["docstrings"]
-    setup["options"] = {}
-    setup.source, setup.line = blocks[0].source, blocks[0].line
-    doctree.append(setup)
-
-
-def setup(app: Any) -> None:
-    """Register the grouping of the docstrings' examples."""
-    app.connect("doctree-read", _docstring_examples_in_their_own_group)
-
+# and >>> examples in docstrings pulled in by autodoc. A page's examples, its
+# docstrings' included, run in order in one namespace with nothing preloaded: each
+# page imports what it uses in a visible example (the docstrings' names just before
+# the reference they are in), so that its code runs when pasted in order.
 
 # -- HTML ---------------------------------------------------------------------
 html_theme = "furo"

@@ -18,6 +18,8 @@ extensions = [
     "sphinx.ext.viewcode",
     # draws the cost-function plots of the guide (the docs extra pulls in matplotlib)
     "matplotlib.sphinxext.plot_directive",
+    # a copy button on every code block, which copies the code without its prompts
+    "sphinx_copybutton",
 ]
 
 plot_html_show_formats = False
@@ -27,6 +29,12 @@ plot_formats = [("png", 100)]
 # The site is built without network access: no intersphinx, nothing fetched.
 exclude_patterns = ["_build"]
 root_doc = "index"
+
+# -- copy button --------------------------------------------------------------
+# Copies what a reader types: the code after ">>> ", "... " and "$ ", not the output.
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
 
 # -- MyST ---------------------------------------------------------------------
 myst_enable_extensions = ["colon_fence", "deflist"]
@@ -39,26 +47,10 @@ napoleon_numpy_docstring = False
 
 # -- doctest ------------------------------------------------------------------
 # Runs ```{doctest} fences in the Markdown pages, >>> blocks inside {eval-rst},
-# and >>> examples in docstrings pulled in by autodoc. Every example runs in this
-# namespace (not in its module's), so the public names are imported bare too: a
-# docstring example may write ``Money.parse(...)`` as well as
-# ``meterprice.Money.parse(...)``, and ``dt`` is the datetime module, as in the
-# library's own modules.
-doctest_global_setup = """
-import datetime as dt
-from decimal import Decimal
-
-from fractions import Fraction
-
-import attrs
-
-import meterprice
-from meterprice import *
-from meterprice.analysis import *
-from meterprice.breakeven import *
-from meterprice.columnar import *
-from meterprice.piecewise import *
-"""
+# and >>> examples in docstrings pulled in by autodoc. A page's examples, its
+# docstrings' included, run in order in one namespace with nothing preloaded: each
+# page imports what it uses in a visible example (the docstrings' names just before
+# the reference they are in), so that its code runs when pasted in order.
 
 # -- HTML ---------------------------------------------------------------------
 html_theme = "furo"

@@ -40,7 +40,7 @@ def test_readme_quick_start_is_two_commands() -> None:
 
 def test_every_public_name_is_in_the_api_reference() -> None:
     documented = "\n".join(
-        path.read_text(encoding="utf-8") for path in sorted((ROOT / "docs").glob("*.md"))
+        path.read_text(encoding="utf-8") for path in sorted((ROOT / "docs").rglob("*.md"))
     )
     missing = [
         name

@@ -1,6 +1,6 @@
 """From a staffing estimate to a ready pay-per-use contract.
 
-The provider of the seed article sets its rate per minute from the expected volume,
+The 5CA pay-per-use model sets its rate per minute from the expected volume,
 channels, opening hours and service levels, and charges a minimum volume to guarantee
 the service. :func:`propose_contract` does that with a
 :class:`~meterprice.staffing.PriceEstimate`: each staffed channel (optionally one per

@@ -213,7 +213,7 @@ class UsageFile:
 
     A row is one line: a quoted CSV value cannot span lines (a stray ``"`` makes its
     own row bad, never the rows after it). Lines, values and quantities have the
-    bounds of :doc:`limits`.
+    bounds of :doc:`/limits`.
 
     >>> import pathlib, tempfile
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "usage.csv"

@@ -135,7 +135,7 @@ class MinimumSpend(Component):
 @attrs.frozen
 class MinimumVolume(Component):
     """A minimum quantity of a metric per period; the shortfall is billed at ``rate``
-    (the seed's "minimum volume to guarantee quality of service").
+    (the 5CA pay-per-use model's "minimum volume to guarantee quality of service").
 
     With ``prorate`` (the default) the minimum is scaled by the share of the period in
     which the component is active.

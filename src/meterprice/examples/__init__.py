@@ -1,12 +1,13 @@
-"""The seed catalogue: ready-made example contracts with sample usage, one per model.
+"""The catalogue: ready-made example contracts with sample usage, one per model.
 
-Eight contracts price the charging models of the two seed articles: the pay-per-use
-contract of 5CA (000) and the seven models of Chinese customer-service outsourcing
-(004 §1 to §7); a ninth, the full outsourcing agreement, adds the clauses real
-agreements carry (escalators, holiday premiums, forecast bands, service credits)
-over a year of usage. Each :class:`Example` holds the contract, a small sample of usage
-events and at least two billing periods to price, the first of them partial (the
-contract starts in the middle of it), so that every invoice can be checked by hand.
+Eight contracts price the charging models of outsourced customer support: the 5CA
+pay-per-use model (source ``000``) and the seven charging models of Chinese
+customer-service outsourcing (sources ``004 §1`` to ``004 §7``); a ninth, the full
+outsourcing agreement, adds the clauses real agreements carry (escalators, holiday
+premiums, forecast bands, service credits) over a year of usage. Each :class:`Example`
+holds the contract, a small sample of usage events and at least two billing periods
+to price, the first of them partial (the contract starts in the middle of it), so
+that every invoice can be checked by hand.
 
 Every example also ships as data next to this module: ``<name>.toml`` (the contract
 document, with a ``[demo]`` table naming the periods) and ``<name>.usage.csv`` (the
@@ -72,9 +73,9 @@ def _to_periods(value: Iterable[Period]) -> tuple[Period, ...]:
 
 @attrs.frozen
 class Example:
-    """One catalogue entry: a contract of a seed model with sample usage to price.
+    """One catalogue entry: a contract of a charging model with sample usage to price.
 
-    ``seed`` names the article and section the model comes from (``"004 §2"``);
+    ``seed`` names the source article and section of the model (``"004 §2"``);
     ``summary`` states the contract's terms in plain words; ``events`` is the sample
     usage (empty for a model whose fees do not depend on usage) and ``periods`` the
     billing periods it is priced for, in order.
@@ -118,8 +119,8 @@ class Example:
 
 @functools.lru_cache(maxsize=1)
 def catalogue() -> tuple[Example, ...]:
-    """Every example, in seed order: 000 (pay-per-use), then 004 §1 to §7, then the
-    full outsourcing agreement.
+    """Every example, in order: the 5CA pay-per-use model, then the seven outsourcing
+    models §1 to §7, then the full outsourcing agreement.
 
     >>> from meterprice.examples import catalogue
     >>> [(item.seed, item.name) for item in catalogue()][1:]  # doctest: +NORMALIZE_WHITESPACE

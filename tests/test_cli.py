@@ -150,8 +150,10 @@ def test_quote_json_has_a_stable_shape() -> None:
         "lines",
         "total",
         "payment",
+        "duplicates",
     ]
     assert invoice["format"] == "meterprice.invoice/1"
+    assert invoice["duplicates"] == {"count": 0, "ids": []}  # the file has no ids
     contract = load_contract(CONTRACT)
     (priced,) = usagefiles.price_file(
         contract, usagefiles.UsageFile(USAGE), [Period.month(2026, 11)]

@@ -144,6 +144,7 @@ def test_to_dict_shape_with_decimals_as_strings() -> None:
         "lines": [_phone().to_dict(), _pm().to_dict(), _setup().to_dict()],
         "total": "4853.33",
         "payment": None,
+        "duplicates": {"count": 0, "ids": []},
     }
     assert data["lines"][1]["exact_amount"] == "19.9998"
     assert data["lines"][1]["quantity"] == "333.33"

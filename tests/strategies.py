@@ -1229,7 +1229,7 @@ def map_money(value: T, function: Callable[[Money], Money]) -> T:
 def whole_contracts() -> settings:
     """Settings for properties that price a whole random contract several times per
     example (amendments, re-rating, documents): a third of the profile's examples
-    (20 by default, 133 under ``HYPOTHESIS_PROFILE=ci``), so that the suite stays
+    (10 by default, 133 under ``HYPOTHESIS_PROFILE=ci``), so that the suite stays
     within its time while the ci profile still fuzzes them hard.
     """
     return settings(max_examples=max(10, settings().max_examples // 3), deadline=None)

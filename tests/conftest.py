@@ -1,6 +1,6 @@
 """Shared test configuration: hypothesis settings profiles.
 
-``default`` (30 examples a property) keeps the whole suite, with coverage, within
+``default`` (25 examples a property) keeps the whole suite, with coverage, within
 four minutes on two cores, which is what the README's test command promises; every
 run draws new examples, so runs add up. ``ci`` runs 400 a property, for a deep
 fuzzing run. Pick one with the ``HYPOTHESIS_PROFILE`` environment variable
@@ -19,7 +19,7 @@ _SLOW_DATA = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
 settings.register_profile(
     "default",
-    max_examples=30,
+    max_examples=25,
     # Whole contracts with events are drawn example by example; a deadline would only
     # turn a busy machine into a flaky failure. Slow properties say deadline=None too.
     deadline=None,

@@ -322,7 +322,7 @@ def span_of(contract: Contract, period: Period) -> Period:
     return Period(contract.previous_period(period).start, period.end)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(case=cases(max_events=30), seed=st.integers(0, 2**32 - 1))
 def test_events_summaries_and_merged_partitions_price_the_same(case: Case, seed: int) -> None:
     contract, period, events = case.contract, case.period, case.events

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from meterprice.components.base import Component, to_date
+from meterprice.components.base import Component, to_components, to_date
 from meterprice.errors import ContractError, InvalidTypeError, PricingError
 from meterprice.invoice import Invoice, Line
 from meterprice.periods import Period, Window
@@ -37,16 +37,6 @@ __all__ = ["Amendment", "Version", "versions"]
 
 def _to_start(value: object) -> dt.date:
     return to_date(value, "start")
-
-
-def _to_components(value: object) -> tuple[Component, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise InvalidTypeError(f"components must be a list of components, not {value!r}")
-    components = tuple(value)
-    for index, component in enumerate(components):
-        if not isinstance(component, Component):
-            raise InvalidTypeError(f"components[{index}] is not a Component: {component!r}")
-    return components
 
 
 def _to_names(value: object) -> tuple[str, ...]:
@@ -75,7 +65,7 @@ class Amendment:
     """
 
     start: dt.date = attrs.field(converter=_to_start)
-    components: tuple[Component, ...] = attrs.field(default=(), converter=_to_components)
+    components: tuple[Component, ...] = attrs.field(default=(), converter=to_components)
     remove: tuple[str, ...] = attrs.field(default=(), converter=_to_names)
     description: str | None = attrs.field(default=None, kw_only=True)
 

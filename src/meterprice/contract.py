@@ -19,7 +19,13 @@ from meterprice.amendments import Amendment, check_versions, price_versions
 from meterprice.batch import EventBatch
 from meterprice.billing import Billing
 from meterprice.components._lines import LinesSoFar, Subtotals
-from meterprice.components.base import Charge, Component, PricingContext, to_window
+from meterprice.components.base import (
+    Charge,
+    Component,
+    PricingContext,
+    to_components,
+    to_window,
+)
 from meterprice.components.carrying import Carried, CarryingComponent
 from meterprice.dimensions import Dimensions
 from meterprice.errors import (
@@ -55,16 +61,6 @@ def _to_currency(value: object) -> Currency:
     if isinstance(value, (Currency, str)):
         return Currency.of(value)
     raise InvalidTypeError(f"currency must be an ISO 4217 code, not {value!r}")
-
-
-def _to_components(value: object) -> tuple[Component, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise InvalidTypeError(f"components must be a list of components, not {value!r}")
-    components = tuple(value)
-    for index, component in enumerate(components):
-        if not isinstance(component, Component):
-            raise InvalidTypeError(f"components[{index}] is not a Component: {component!r}")
-    return components
 
 
 def _to_meters(value: object) -> tuple[Meter, ...]:
@@ -129,7 +125,7 @@ class Contract:
 
     name: str
     currency: Currency = attrs.field(converter=_to_currency)
-    components: tuple[Component, ...] = attrs.field(converter=_to_components)
+    components: tuple[Component, ...] = attrs.field(converter=to_components)
     meters: tuple[Meter, ...] = attrs.field(default=(), converter=_to_meters, kw_only=True)
     cycle: Cycle = attrs.field(default=Cycle.monthly(), kw_only=True)
     rounding: Rounding = attrs.field(default=Rounding.HALF_UP, converter=_to_rounding, kw_only=True)

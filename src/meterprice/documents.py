@@ -466,6 +466,26 @@ _DISCOUNT_KEYS = ("days", "percent")
 _DUE_KEYS = ("by", "discount_percent", "exact_amount_due", "amount_due")
 
 
+def _read_lines(
+    reader: _Reader,
+    table: Mapping[str, Any],
+    read: Callable[[_Reader, object, Path, Currency | None], _T | None],
+    currency: Currency | None,
+) -> list[_T]:
+    """The document's ``lines``, each read by ``read``; a problem is reported with its
+    path and the line left out (the document is refused as a whole afterwards).
+    """
+    lines: list[_T] = []
+    raw_lines = table.get("lines")
+    if "lines" in table and not isinstance(raw_lines, list):
+        reader.report(("lines",), wrong_type("a list of lines", raw_lines), raw_lines)
+    for index, item in enumerate(raw_lines if isinstance(raw_lines, list) else []):
+        line = read(reader, item, ("lines", index), currency)
+        if line is not None:
+            lines.append(line)
+    return lines
+
+
 def _read_line(
     reader: _Reader, value: object, path: Path, currency: Currency | None
 ) -> Line | None:
@@ -651,14 +671,7 @@ def invoice_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> 
     currency = reader.field(table, (), "currency", reader.currency)
     rounding = reader.field(table, (), "rounding", reader.rounding)
     period = reader.field(table, (), "period", reader.period)
-    lines: list[Line] = []
-    raw_lines = table.get("lines")
-    if "lines" in table and not isinstance(raw_lines, list):
-        reader.report(("lines",), wrong_type("a list of lines", raw_lines), raw_lines)
-    for index, item in enumerate(raw_lines if isinstance(raw_lines, list) else []):
-        line = _read_line(reader, item, ("lines", index), currency)
-        if line is not None:
-            lines.append(line)
+    lines = _read_lines(reader, table, _read_line, currency)
     terms = reader.field(
         table, (), "payment", lambda v, p: _read_terms(reader, v, p), optional=True
     )
@@ -782,14 +795,7 @@ def credit_note_from_dict(data: Mapping[str, Any], *, source: str | None = None)
     contract = reader.field(table, (), "contract", reader.string)
     currency = reader.field(table, (), "currency", reader.currency)
     period = reader.field(table, (), "period", reader.period)
-    lines: list[CorrectionLine] = []
-    raw_lines = table.get("lines")
-    if "lines" in table and not isinstance(raw_lines, list):
-        reader.report(("lines",), wrong_type("a list of lines", raw_lines), raw_lines)
-    for index, item in enumerate(raw_lines if isinstance(raw_lines, list) else []):
-        line = _read_correction(reader, item, ("lines", index), currency)
-        if line is not None:
-            lines.append(line)
+    lines = _read_lines(reader, table, _read_correction, currency)
     if reader.ctx.problems:
         raise reader.fail(source, "credit note document")
     assert contract is not None

@@ -324,3 +324,16 @@ def positive_decimal(what: str, *, allow_zero: bool = False) -> Any:
         return to_positive(value, what, allow_zero=allow_zero)
 
     return convert
+
+
+def to_components(value: object) -> tuple[Component, ...]:
+    """A list of components as a tuple, each checked to be a :class:`Component`
+    (the converter of a contract's and an amendment's ``components``).
+    """
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InvalidTypeError(f"components must be a list of components, not {value!r}")
+    components = tuple(value)
+    for index, component in enumerate(components):
+        if not isinstance(component, Component):
+            raise InvalidTypeError(f"components[{index}] is not a Component: {component!r}")
+    return components

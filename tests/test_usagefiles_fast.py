@@ -14,6 +14,7 @@ from meterprice.usagefiles import UsageFile, UsageFileError, meter_file, price_f
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
+from meterprice.columnar import _files  # noqa: E402 - needs pyarrow
 from meterprice.columnar._files import pieces  # noqa: E402 - needs pyarrow
 
 NOV = Period.month(2026, 11)
@@ -37,6 +38,12 @@ def test_only_the_block_with_a_bad_row_is_read_row_by_row(
     path.write_text(rows_of(2000, bad={1502: "calls,ten,2026-11-03T10:00:00Z,phone\n"}), "utf-8")
     file = UsageFile(path, skip_bad_rows=True)
     kinds = [type(piece).__name__ for piece in pieces(file)]
+    # the blocks before and after the bad one are joined: 2,000 rows of about 40 bytes
+    # are far less than the bytes metered at once
+    assert kinds == ["Table", "list", "Table"]
+    monkeypatch.setattr(_files, "COALESCE_BYTES", 0)  # every block alone
+    file = UsageFile(path, skip_bad_rows=True)
+    kinds = [type(piece).__name__ for piece in pieces(file)]
     assert kinds.count("list") == 1  # one block of events, every other block a table
     assert kinds.count("Table") == len(kinds) - 1 > 15
     assert [str(row) for row in file.bad_rows] == [
@@ -52,12 +59,30 @@ def test_only_the_block_with_a_bad_row_is_read_row_by_row(
 
 def test_batches_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_lines, "BLOCK", 1 << 16)
+    monkeypatch.setattr(_files, "COALESCE_BYTES", 0)
     path = tmp_path / "u.csv"
     path.write_text(rows_of(20_000), "utf-8")
     sizes = [piece.num_rows for piece in pieces(UsageFile(path))]
     assert sum(sizes) == 20_000
     # a row is at least 35 bytes: a block of 64 KiB holds fewer than 1,900 of them
     assert max(sizes) < (1 << 16) // 35 + 1
+
+
+def test_blocks_are_joined_up_to_a_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_lines, "BLOCK", 1 << 16)
+    monkeypatch.setattr(_files, "COALESCE_BYTES", 1 << 18)
+    path = tmp_path / "u.csv"
+    path.write_text(rows_of(20_000), "utf-8")
+    blocks = [table.nbytes for table in _files._pieces(UsageFile(path))]
+    joined = list(pieces(UsageFile(path)))
+    assert sum(table.num_rows for table in joined) == 20_000
+    assert 1 < len(joined) < len(blocks)
+    # each join stops at the first block that reaches 256 KiB: at most one block more
+    assert max(table.nbytes for table in joined) < (1 << 18) + max(blocks)
+    for rows in (True, False):
+        (invoice,) = price_file(CONTRACT, UsageFile(path), [NOV], rows=rows)
+        # 0 + 1 + ... + 19,999 calls at 0.01 EUR
+        assert str(invoice.total) == "1999900.00 EUR"
 
 
 def test_quoted_values_and_other_forms_are_read_exactly(tmp_path: Path) -> None:

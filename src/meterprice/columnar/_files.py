@@ -33,6 +33,10 @@ __all__ = ["BATCH_ROWS", "outside", "pieces", "table_events"]
 #: bound memory.
 BATCH_ROWS = 1 << 18
 
+#: Bytes of Arrow data metered at once: consecutive blocks and batches are joined up
+#: to this size (memory stays bounded by it and one block more).
+COALESCE_BYTES = 1 << 25
+
 _QUANTITY = r"^[+-]?([0-9]{1,40}(\.[0-9]{0,40})?|\.[0-9]{1,40})$"
 _INTEGER = r"^-?[0-9]{1,18}$"
 _CLOCK = (
@@ -57,6 +61,35 @@ def pieces(file: UsageFile) -> Iterator[Piece]:
     """
     require_pyarrow()
     file._reset()
+    yield from _coalesced(_pieces(file))
+    file.finish()
+
+
+def _coalesced(pieces: Iterator[Piece]) -> Iterator[Piece]:
+    """Consecutive tables joined (without copying) up to :data:`COALESCE_BYTES`, so
+    that the engine's fixed costs and the merging of day states are paid once per
+    few blocks; lists of events pass in order between them.
+    """
+    pa = require_pyarrow()
+    held: list[Any] = []
+    size = 0
+    for piece in pieces:
+        if isinstance(piece, list):
+            if held:
+                yield pa.concat_tables(held)
+                held, size = [], 0
+            yield piece
+            continue
+        held.append(piece)
+        size += piece.nbytes
+        if size >= COALESCE_BYTES:
+            yield pa.concat_tables(held)
+            held, size = [], 0
+    if held:
+        yield pa.concat_tables(held)
+
+
+def _pieces(file: UsageFile) -> Iterator[Piece]:
     if file.format in ("parquet", "arrow"):
         number = 1
         for batch in _batches(file):
@@ -71,7 +104,6 @@ def pieces(file: UsageFile) -> Iterator[Piece]:
             number += batch.num_rows
     else:
         yield from _csv(file)
-    file.finish()
 
 
 def table_events(file: UsageFile) -> Iterator[Event]:
@@ -165,7 +197,9 @@ def _csv_table(block: bytes, names: list[str], mapping: ColumnMapping) -> Any:
     pa = require_pyarrow()
     import pyarrow.csv as pcsv  # noqa: PLC0415
 
-    if b'"' in block or b"\x00" in block or block.count(b"\r") != block.count(b"\r\n"):
+    if b'"' in block or b"\x00" in block:
+        return None
+    if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):  # a lone CR
         return None
     if block.startswith(b"\xef\xbb\xbf"):  # pyarrow would drop it; the row reader keeps it
         return None
@@ -245,12 +279,12 @@ def _prepared(table: Any, mapping: ColumnMapping, *, aware: bool | None = None) 
     of a whole column (a wrong type) are left to the engine, which names the column.
     """
     pa = require_pyarrow()
-    import pyarrow.compute as pc  # noqa: PLC0415
-
     names = set(table.column_names)
     if any(table.column(name).null_count for name in mapping.used() if name in names):
         return None
-    if not _texts_fit(table, mapping, names):
+    quantity = mapping.quantity
+    whole = quantity is not None and quantity in names and _whole(table.column(quantity))
+    if not _texts_fit(table, mapping, names, whole=whole):
         return None
     for name in {mapping.timestamp, mapping.start_column, mapping.end_column}:
         if name is None or name not in names:
@@ -262,22 +296,31 @@ def _prepared(table: Any, mapping: ColumnMapping, *, aware: bool | None = None) 
         if converted is None:
             return None
         table = table.set_column(table.column_names.index(name), name, converted)
-    quantity = mapping.quantity
-    if quantity is not None and quantity in names:
-        column = table.column(quantity)
-        if (
-            pa.types.is_string(column.type)
-            and pc.all(pc.match_substring_regex(column, _INTEGER)).as_py()
-        ):
-            # whole numbers (seconds, counts) go to the engine as integers: the same
-            # values as their text, without decoding each distinct text
-            table = table.set_column(
-                table.column_names.index(quantity), quantity, column.cast(pa.int64())
-            )
+    if whole:
+        # whole numbers (seconds, counts) go to the engine as integers: the same
+        # values as their text, without decoding each distinct text
+        assert quantity is not None
+        index = table.column_names.index(quantity)
+        table = table.set_column(index, quantity, table.column(quantity).cast(pa.int64()))
     return table
 
 
-def _texts_fit(table: Any, mapping: ColumnMapping, names: set[str]) -> bool:
+def _all_match(texts: Any, pattern: str) -> bool:
+    """Whether every text matches ``pattern``."""
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    return bool(pc.all(pc.match_substring_regex(texts, pattern)).as_py())
+
+
+def _whole(column: Any) -> bool:
+    """Whether a quantity column is text of whole numbers within int64 (seconds,
+    counts), which go to the engine as integers.
+    """
+    pa = require_pyarrow()
+    return bool(pa.types.is_string(column.type)) and _all_match(column, _INTEGER)
+
+
+def _texts_fit(table: Any, mapping: ColumnMapping, names: set[str], *, whole: bool) -> bool:
     """Whether the metric, quantity and dimension texts are in the forms and within
     the bounds that the row reader accepts.
     """
@@ -296,10 +339,11 @@ def _texts_fit(table: Any, mapping: ColumnMapping, names: set[str]) -> bool:
             return False
     quantity = mapping.quantity
     if (
-        quantity is not None
+        not whole  # whole numbers (checked already) are plain decimals too
+        and quantity is not None
         and quantity in names
         and _is_text(table.column(quantity).type)
-        and not pc.all(pc.match_substring_regex(_texts(table.column(quantity)), _QUANTITY)).as_py()
+        and not _all_match(_texts(table.column(quantity)), _QUANTITY)
     ):
         return False
     dimensions = [
@@ -324,7 +368,7 @@ def _timestamps(column: Any, aware: bool | None) -> Any:
     if aware is None:  # a mapped file may have naive timestamps, all of them or none
         aware = bool(pc.all(pc.match_substring_regex(column, _AWARE)).as_py())
     pattern, kind = (_AWARE, pa.timestamp("us", "UTC")) if aware else (_NAIVE, pa.timestamp("us"))
-    if not pc.all(pc.match_substring_regex(column, pattern)).as_py():
+    if not _fixed_clocks(column, aware=aware) and not _all_match(column, pattern):
         return None
     try:
         converted = pc.cast(column, kind)
@@ -335,6 +379,103 @@ def _timestamps(column: Any, aware: bool | None) -> Any:
     if low.as_py() < _FIRST or high.as_py() > _LAST:
         return None
     return converted
+
+
+def _fixed_clocks(column: Any, *, aware: bool) -> bool:
+    """Whether every text of a string column is a time of one width and layout that
+    the clock pattern (``_AWARE`` or ``_NAIVE``) accepts, tested on the bytes at once:
+    a quick test that implies the pattern. False when it cannot tell (texts of
+    several widths or layouts); the pattern then decides.
+    """
+    pa = require_pyarrow()
+    if not pa.types.is_string(column.type):
+        return False
+    return all(_fixed_chunk(chunk, aware=aware) for chunk in column.chunks)
+
+
+#: The clock's fixed characters and two-digit fields (position, lowest, highest).
+_SIGNS = ((4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"))
+_FIELDS = ((0, 0, 99), (2, 0, 99), (5, 1, 12), (8, 1, 31), (11, 0, 23), (14, 0, 59), (17, 0, 59))
+
+
+def _pairs(low: int, high: int) -> Any:
+    """A table of the 65,536 big-endian byte pairs: True for "low" .. "high"."""
+    np = _np()
+    table = np.zeros(1 << 16, dtype=bool)
+    for value in range(low, high + 1):
+        table[(48 + value // 10) << 8 | (48 + value % 10)] = True
+    return table
+
+
+def _layout(
+    last: int, width: int, *, aware: bool
+) -> tuple[list[tuple[int, str]], list[tuple[int, int, int]]] | None:
+    """The fixed characters and fields of a clock ``width`` long whose last byte is
+    ``last``; None for a width no clock has.
+    """
+    signs, fields, tail = list(_SIGNS), list(_FIELDS), 0
+    if aware and last == ord("Z"):
+        signs.append((width - 1, "Z"))
+        tail = 1
+    elif aware:  # +01:00
+        signs += [(width - 6, "sign"), (width - 3, ":")]
+        fields += [(width - 5, 0, 23), (width - 2, 0, 59)]
+        tail = 6
+    fraction = width - 19 - tail  # ".123456": at most six digits
+    if fraction == 1 or not 0 <= fraction <= 7:
+        return None
+    if fraction:
+        signs.append((19, "."))
+        fields += [(at, 0, 99) for at in range(20, 18 + fraction, 2)]
+        if fraction % 2 == 0:  # an odd count of digits: the last alone
+            signs.append((18 + fraction, "digit"))
+    return signs, fields
+
+
+def _fixed_chunk(chunk: Any, *, aware: bool) -> bool:
+    np = _np()
+    rows = len(chunk)
+    if not rows:
+        return True
+    if chunk.null_count:
+        return False
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[
+        chunk.offset : chunk.offset + rows + 1
+    ]
+    width = int(offsets[1] - offsets[0])
+    if width < 19 or not (np.diff(offsets) == width).all():  # shorter than a clock
+        return False
+    data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    layout = _layout(int(data[width - 1]), width, aware=aware)
+    if layout is None:
+        return False
+    signs, fields = layout
+
+    def column(at: int, kind: str) -> Any:
+        # byte ``at`` of every text (or the pair from it), without copying
+        return np.ndarray((rows,), dtype=kind, buffer=data, offset=at, strides=(width,))
+
+    for at, char in signs:
+        byte = column(at, "u1")
+        if char == "digit":
+            right = (byte >= ord("0")) & (byte <= ord("9"))
+        elif char == "sign":
+            right = (byte == ord("+")) | (byte == ord("-"))
+        else:
+            right = byte == ord(char)
+        if not right.all():
+            return False
+    for at, low, high in fields:
+        table = _PAIRS.get((low, high))
+        if table is None:
+            table = _PAIRS[low, high] = _pairs(low, high)
+        if not table[column(at, ">u2")].all():
+            return False
+    return True
+
+
+#: The pair tables, built when first needed.
+_PAIRS: dict[tuple[int, int], Any] = {}
 
 
 # -- DailyUsage.add_table ----------------------------------------------------------------

@@ -78,7 +78,12 @@ PATHS = {
         "meterprice Event.many + invoice",
     ),
     "csv": ("polars read_csv", "duckdb read_csv", "meterprice price_file", "meterprice columnar"),
-    "parquet": ("polars scan_parquet", "duckdb read_parquet", "meterprice columnar"),
+    "parquet": (
+        "polars scan_parquet",
+        "duckdb read_parquet",
+        "meterprice price_file",
+        "meterprice columnar",
+    ),
     "arrow": ("polars from_arrow", "duckdb arrow", "meterprice columnar"),
 }
 BASELINES = ("naive Decimal loop", "polars", "duckdb")

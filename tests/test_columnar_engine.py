@@ -19,7 +19,7 @@ from meterprice.errors import UsageError
 pa = pytest.importorskip("pyarrow")
 
 from meterprice.columnar import meter_table  # noqa: E402
-from meterprice.columnar._engine import _SPLIT  # noqa: E402
+from meterprice.columnar._engine import _FEW, _SAMPLE, _SPLIT  # noqa: E402
 
 AT = dt.datetime(2026, 11, 3, 9, tzinfo=dt.timezone.utc)
 
@@ -69,9 +69,12 @@ def counting(timezone: str = "UTC", **meter: Any) -> Contract:
 
 
 def test_a_long_column_is_encoded_in_halves() -> None:
-    # rows alternate en, de, fr: a third of the rows each, one second per row
-    rows = 3 * (_SPLIT // 3 + 1)
-    languages = pa.array(["en", "de", "fr"] * (rows // 3), pa.string())
+    # rows cycle through 100 languages, more than the few looked up: the column is
+    # encoded, in two halves; one second per row
+    names = [f"l{i:02d}" for i in range(100)]
+    rows = 100 * (_SPLIT // 100 + 1)
+    assert len(names) > _FEW
+    languages = pa.array(names * (rows // 100), pa.string())
     table = pa.table(
         {
             "metric": pa.array(["seconds"] * rows),
@@ -81,8 +84,49 @@ def test_a_long_column_is_encoded_in_halves() -> None:
         }
     )
     usage = meter_table(counting(), table, "2026-11")
-    for language in ("en", "de", "fr"):
-        assert usage.quantity("seconds", {"language": language}) == rows // 3
+    for language in ("l00", "l57", "l99"):
+        assert usage.quantity("seconds", {"language": language}) == rows // 100
+
+
+def test_a_value_first_seen_after_the_first_rows_is_counted() -> None:
+    # the first rows are en; rows from 5,000 on alternate de and a missing language,
+    # values the lookup among the first rows' values does not find
+    head, tail = _SAMPLE + 904, 1000
+    languages = ["en"] * head + ["de", None] * (tail // 2)
+    rows = head + tail
+    table = pa.table(
+        {
+            "metric": pa.array(["seconds"] * rows),
+            "quantity": pa.array([2] * rows, pa.int64()),
+            "timestamp": pa.array([AT] * rows, pa.timestamp("us", "UTC")),
+            "language": pa.array(languages, pa.string()),
+        }
+    )
+    usage = meter_table(counting(), table, "2026-11")
+    assert usage.quantity("seconds", {"language": "en"}) == 2 * 5000
+    assert usage.quantity("seconds", {"language": "de"}) == 2 * 500
+    assert usage.quantity("seconds") == 2 * 6000  # the 500 rows without a language too
+
+
+def test_missing_values_among_few_values_are_counted_apart() -> None:
+    # en, a missing value, de, repeated: the few values are looked up, the missing
+    # ones kept apart, as events without the dimension
+    rows = 3 * 2000
+    table = pa.table(
+        {
+            "metric": pa.array(["seconds"] * rows),
+            "quantity": pa.array([1] * rows, pa.int64()),
+            "timestamp": pa.array([AT] * rows, pa.timestamp("us", "UTC")),
+            "language": pa.array(["en", None, "de"] * 2000, pa.string()),
+        }
+    )
+    usage = meter_table(counting(), table, "2026-11")
+    events = [
+        Event("seconds", 1, AT, {} if language is None else {"language": language})
+        for language in ["en", None, "de"] * 2000
+    ]
+    assert usage == counting().meter(events, Period.parse("2026-11"))
+    assert usage.quantity("seconds", {"language": "en"}) == 2000
 
 
 def test_sums_beyond_float_precision_stay_exact() -> None:

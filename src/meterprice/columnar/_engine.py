@@ -112,6 +112,9 @@ def _codes(column: _Arrow, *, split: bool = True) -> tuple[_Array, list[str | No
             counts = used.tolist()
             values = [value if n else None for value, n in zip(values, counts, strict=True)]
         return codes, values
+    known = _known_codes(column)
+    if known is not None:
+        return known
     if split and len(column) >= _SPLIT and column.num_chunks == 1 and _workers() > 1:
         # a long column: encode its halves in two threads (pyarrow releases the GIL)
         # and unify their dictionaries
@@ -121,6 +124,36 @@ def _codes(column: _Arrow, *, split: bool = True) -> tuple[_Array, list[str | No
         return _dictionary_codes(pa.chunked_array(parts))
     encoded = _as_strings(column).combine_chunks().dictionary_encode()
     return _dictionary_codes(pa.chunked_array([encoded]))
+
+
+def _known_codes(column: _Arrow) -> tuple[_Array, list[str | None]] | None:
+    """The codes of a text column with few distinct values, all of them among its
+    first rows (a language, a channel): each row looked up among those values, which
+    is about twice as fast as encoding the column; None when some row has another
+    value, or the first rows have too many, and the column must be encoded.
+    """
+    np, pc = _np(), _pc()
+    column = _as_strings(column)
+    values = pc.drop_null(pc.unique(column.slice(0, _SAMPLE).combine_chunks()))
+    if len(values) > _FEW:
+        return None
+    found = pc.index_in(column, value_set=values)
+    if found.null_count != column.null_count:  # a value the first rows do not have
+        return None
+    if found.null_count:
+        found = found.fill_null(-1)
+    codes = (
+        np.concatenate([chunk.to_numpy() for chunk in found.chunks])
+        if found.num_chunks
+        else np.zeros(0, dtype=np.int32)
+    )
+    return codes.astype(np.int64), values.to_pylist()
+
+
+#: The first rows whose values are looked for in a whole column, and at most how
+#: many distinct values they may have.
+_SAMPLE = 4096
+_FEW = 64
 
 
 def _encode(chunk: _Arrow) -> _Arrow:

@@ -239,6 +239,21 @@ def test_hexadecimal_text_is_not_a_quantity() -> None:
         Event.many("seconds", ["0x10"], [AT])
 
 
+def test_quantity_texts_are_read_within_their_slice_of_the_buffers() -> None:
+    # slices share their parent's text bytes: the hexadecimal text outside the slice
+    # must not matter, the one inside must be refused; 7 + 0.25 + 3 seconds
+    texts = pa.array(["0x10", "7", "0.25", "3", "0X1F"], pa.string())
+    inside = texts.slice(1, 3)
+    table = pa.table({"metric": ["seconds"] * 3, "quantity": inside, "timestamp": [AT] * 3})
+    assert meter_table(counting(), table, "2026-11").quantity("seconds") == Decimal("10.25")
+    whole = pa.table({"metric": ["seconds"] * 4, "quantity": texts.slice(1), "timestamp": [AT] * 4})
+    with pytest.raises(UsageError, match=r"'quantity'.*not a decimal"):
+        meter_table(counting(), whole, "2026-11")
+    # whole numbers only, without a point: 7 + 3 seconds
+    table = pa.table({"metric": ["seconds"] * 2, "quantity": ["7", "3"], "timestamp": [AT] * 2})
+    assert meter_table(counting(), table, "2026-11").quantity("seconds") == 10
+
+
 def events_table(events: list[Event], **dimensions: list[str]) -> Any:
     return pa.table(
         {

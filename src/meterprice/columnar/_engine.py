@@ -372,9 +372,9 @@ def _plain_decimals(column: _Arrow) -> tuple[_Array, int] | None:
     if pa.types.is_dictionary(column.type):
         return None  # few distinct texts: parsed once each
     column = _as_strings(column)
-    if pc.any(pc.match_substring(column, "x", ignore_case=True)).as_py():
+    if _bytes_in(column, b"xX"):
         return None
-    dots = pc.max(pc.count_substring(column, ".")).as_py() or 0
+    dots = (pc.max(pc.count_substring(column, ".")).as_py() or 0) if _bytes_in(column, b".") else 0
     if dots > 1:
         return None
     digits = pc.replace_substring(column, ".", "", max_replacements=1) if dots else column
@@ -394,6 +394,23 @@ def _plain_decimals(column: _Arrow) -> tuple[_Array, int] | None:
     if (places != scale).any():
         ints = ints * np.power(np.int64(10), (scale - places).astype(np.int64))
     return ints, scale
+
+
+def _bytes_in(column: _Arrow, chars: bytes) -> bool:
+    """Whether some text of a string column holds one of the bytes ``chars``, looked
+    for in the texts' bytes at once.
+    """
+    np = _np()
+    for chunk in column.chunks:
+        buffers = chunk.buffers()
+        if not len(chunk) or buffers[2] is None:  # no text, or only empty texts
+            continue
+        offsets = np.frombuffer(buffers[1], dtype=np.int32)
+        first, last = int(offsets[chunk.offset]), int(offsets[chunk.offset + len(chunk)])
+        data = np.frombuffer(buffers[2], dtype=np.uint8)[first:last]
+        if any(bool((data == char).any()) for char in chars):
+            return True
+    return False
 
 
 def _rescale(values: _Array, scale: int, target: int) -> _Array:

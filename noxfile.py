@@ -47,6 +47,17 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def fuzz(session: nox.Session) -> None:
+    """Run the test suite with 400 hypothesis examples a property (slow: not in CI).
+
+    The tests session draws 25 to stay quick; every run draws new examples, and this
+    one looks much deeper: run it before a release and after changing a property.
+    """
+    session.install(".[test,arrow,dask,pandas,polars]")
+    session.run("pytest", "--numprocesses=auto", *session.posargs, env={"HYPOTHESIS_PROFILE": "ci"})
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """Check style and formatting with ruff (no files are changed)."""
     session.install(RUFF)

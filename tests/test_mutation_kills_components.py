@@ -5,6 +5,7 @@ every field of the lines, not only their amounts. Figures computed by hand.
 from __future__ import annotations
 
 import decimal
+import re
 from decimal import Decimal
 from fractions import Fraction
 
@@ -20,11 +21,12 @@ from meterprice.components import (
     Tier,
     Tiered,
 )
-from meterprice.components.base import Component
+from meterprice.components.base import Charge, Component, PricingContext
 from meterprice.dimensions import Dimensions
-from meterprice.errors import ContractError
+from meterprice.errors import ContractError, InvalidTypeError
 from meterprice.invoice import Invoice, Line
-from meterprice.money import Money
+from meterprice.money import Currency, Money, Rounding
+from meterprice.periods import Period
 
 
 def _invoice(components: list[Component], usage: object) -> Invoice:
@@ -284,3 +286,128 @@ def test_a_minimum_volume_without_a_unit() -> None:
     (line,) = _invoice([minimum], {"minutes": 60}).lines
     assert line.basis == "minimum 100 less 60 used = 40 x 0.90 EUR"
     assert line.unit is None
+
+
+# -- found by the second mutation round: rates -------------------------------------------------
+
+
+def test_a_package_price_error_names_the_price() -> None:
+    with pytest.raises(InvalidTypeError, match=r"^price must be Money or a string"):
+        Package("Chat bundles", metric="chats", size=1000, price=450)
+    with pytest.raises(ValueError, match=r"^price: "):
+        Package("Chat bundles", metric="chats", size=1000, price="450")
+
+
+def _graduated() -> Tiered:
+    return Tiered(
+        "Minutes",
+        metric="minutes",
+        tiers=[Tier(100, "1.00 EUR"), Tier(None, "0.50 EUR", flat="10.00 EUR")],
+        unit="min",
+        tags={"usage"},
+    )
+
+
+def test_graduated_tier_lines_have_every_field() -> None:
+    first, second = _invoice([_graduated()], {"minutes": 150}).lines
+    # the first 100 minutes at 1.00 = 100.00; the other 50 at 0.50 = 25.00, plus the flat 10.00
+    assert _fields(first) == (
+        "Minutes (tier 1: 0-100 min)",
+        "100.00 EUR",
+        "100 min x 1.00 EUR",
+        Fraction(100),
+        "min",
+        Money("1.00", "EUR"),
+        frozenset({"usage"}),
+    )
+    assert _fields(second) == (
+        "Minutes (tier 2: over 100 min)",
+        "35.00 EUR",
+        "50 min x 0.50 EUR + flat 10.00 EUR",
+        Fraction(50),
+        "min",
+        Money("0.50", "EUR"),
+        frozenset({"usage"}),
+    )
+
+
+def _flat_at_zero(tiers: list[Tier], *, flat_at_zero: bool = True) -> Tiered:
+    return Tiered(
+        "Tickets",
+        metric="tickets",
+        tiers=tiers,
+        unit="tk",
+        tags={"usage"},
+        description="Ticket desk",
+        flat_at_zero=flat_at_zero,
+    )
+
+
+TWO_FLATS = [Tier(1000, "0.10 EUR", flat="50.00 EUR"), Tier(None, "0.08 EUR", flat="5.00 EUR")]
+
+
+@pytest.mark.parametrize("usage", [{"tickets": 0}, {}])
+def test_the_flat_fee_at_zero_line_has_every_field(usage: dict[str, int]) -> None:
+    (line,) = _invoice([_flat_at_zero(TWO_FLATS)], usage).lines
+    # nothing used: the first tier's flat 50.00 alone, not the second tier's 5.00
+    assert _fields(line) == (
+        "Ticket desk (tier 1: 0-1000 tk)",
+        "50.00 EUR",
+        "no usage (0 tk): flat 50.00 EUR of tier 1",
+        Fraction(0),
+        "tk",
+        Money("0.10", "EUR"),
+        frozenset({"usage"}),
+    )
+
+
+def test_the_flat_fee_at_zero_of_an_open_first_tier() -> None:
+    tiered = _flat_at_zero([Tier(None, "0.10 EUR", flat="50.00 EUR")])
+    (line,) = _invoice([tiered], {"tickets": 0}).lines
+    assert (line.description, str(line.amount)) == ("Ticket desk (tier 1: over 0 tk)", "50.00 EUR")
+
+
+def test_a_flat_first_tier_without_the_option_bills_nothing_at_zero() -> None:
+    assert _invoice([_flat_at_zero(TWO_FLATS, flat_at_zero=False)], {"tickets": 0}).lines == ()
+
+
+def test_the_option_needs_the_flat_fee_on_the_first_tier_only() -> None:
+    # a flat fee on the first tier and none on the second is enough
+    only_first = [Tier(1000, "0.10 EUR", flat="50.00 EUR"), Tier(None, "0.08 EUR")]
+    assert _flat_at_zero(only_first).tiers == tuple(only_first)
+    message = "component 'Tickets': flat_at_zero charges the flat fee of tiers[0], which has none"
+    only_second = [Tier(1000, "0.10 EUR"), Tier(None, "0.08 EUR", flat="5.00 EUR")]
+    with pytest.raises(ContractError, match="^" + re.escape(message) + "$"):
+        _flat_at_zero(only_second)
+    not_a_tier: list[Tier] = ["tier", Tier(None, "0.08 EUR")]  # type: ignore[list-item]
+    with pytest.raises(ContractError, match="^" + re.escape(message) + "$"):
+        _flat_at_zero(not_a_tier)
+    with pytest.raises(InvalidTypeError, match=r"^flat_at_zero must be true or false, not 'yes'$"):
+        Tiered("T", metric="t", tiers=only_first, flat_at_zero="yes")  # type: ignore[arg-type]
+
+
+def _priced(component: Component, usage: dict[object, object]) -> tuple[Charge, ...]:
+    """The charges of ``component`` priced directly, as a wrapping component sees them."""
+    nov = Period.month(2026, 11)
+    ctx = PricingContext(
+        period=nov,
+        active=nov,
+        usage=Usage.from_totals(usage),
+        lines=(),
+        currency=Currency.of("EUR"),
+        rounding=Rounding.HALF_UP,
+    )
+    return tuple(component.price(ctx))
+
+
+def test_the_charges_themselves_carry_the_component_tags() -> None:
+    # the contract adds a component's tags to its lines; a caller of price() sees only
+    # what each charge carries
+    package = Package("Bundles", metric="chats", size=10, price="4.00 EUR", tags={"usage"})
+    assert [c.tags for c in _priced(package, {"chats": 15})] == [frozenset({"usage"})]
+    volume = _volume()
+    assert [c.tags for c in _priced(volume, {"minutes": 150})] == [frozenset({"usage"})]
+    graduated = _graduated()
+    assert [c.tags for c in _priced(graduated, {"minutes": 150})] == [frozenset({"usage"})] * 2
+    at_zero = _flat_at_zero(TWO_FLATS)
+    assert [c.tags for c in _priced(at_zero, {"tickets": 0})] == [frozenset({"usage"})]

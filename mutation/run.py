@@ -92,7 +92,12 @@ MODULES: dict[str, tuple[str, ...]] = {
         "test_bands.py",
         "test_payment.py",
     ),
-    "invoice.py": ("test_invoice.py",),
+    "invoice.py": (
+        "test_invoice.py",
+        "test_mutation_kills_invoice.py",
+        "test_payment.py",
+        "test_tax.py",
+    ),
     "columnar/_engine.py": ("test_columnar.py", "test_columnar_edges.py"),
 }
 

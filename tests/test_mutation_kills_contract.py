@@ -391,3 +391,16 @@ def test_the_presentations_name_the_contract() -> None:
     assert repr(contract) == "Contract('C', EUR, 1 component)"
     assert contract._repr_html_().startswith("<table><caption>C</caption>")
     assert "<td>Minutes</td><td>PerUnit</td>" in contract._repr_html_()
+
+
+def test_metered_usage_knows_the_period_it_was_metered_over() -> None:
+    events = [Event("minutes", 2, dt.datetime(2026, 11, 3, 9))]
+    assert _contract().meter(events, "2026-11").span == NOV
+
+
+def test_an_amended_contract_dates_its_invoice() -> None:
+    amended = _contract().amended("2026-11-16", [_minutes(rate="2.00 EUR")])
+    invoice = amended.invoice(
+        Usage.from_daily({"2026-11-03": {"minutes": 1}}), "2026-11", invoice_date=D(2026, 12, 2)
+    )
+    assert (invoice.issued, str(invoice.total)) == (D(2026, 12, 2), "1.00 EUR")

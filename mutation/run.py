@@ -76,7 +76,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "components/_lines.py": ("test_limits_pricing.py",),
     "components/escalators.py": ("test_escalators.py",),
     "components/forecasts.py": ("test_forecasts.py",),
-    "components/premiums.py": ("test_premiums.py",),
+    "components/premiums.py": ("test_premiums.py", "test_mutation_kills_clauses.py"),
     "components/service_credits.py": (
         "test_service_credits.py",
         "test_mutation_kills_clauses.py",

@@ -1,21 +1,30 @@
-"""Service credits: the messages, bounds, caps and earn-back that the mutation run
-found untested, each against a figure or a text worked out by hand.
+"""Service credits and holiday premiums: the messages, bounds, caps, earn-back and
+lines that the mutation run found untested, each against a figure or a text worked out
+by hand.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from fractions import Fraction
 
 import pytest
+from test_premiums import BANDS as PREMIUM_BANDS
+from test_premiums import EVENTS as PREMIUM_EVENTS
+from test_premiums import at as holiday_at
+from test_premiums import contract as premiums_contract
 from test_service_credits import METERS, amounts, calls, contract, kpis, month_events, usage_events
 
 from meterprice import (
+    Calendar,
     Contract,
     ContractError,
     CreditBand,
+    DateRange,
     Event,
+    HolidayPremium,
     Invoice,
     Kpi,
     Meter,
@@ -300,3 +309,123 @@ def test_a_gap_names_the_invoice_that_does_not_follow() -> None:
     invoices = priced.invoices(events, "2026-01-01", "2026-04-01")
     with pytest.raises(PricingError, match=r"^invoices\[1\] \(Support, 2026-03\) does not follow "):
         earn_back([invoices[0], invoices[2]], sla)
+
+
+# -- holiday premiums ------------------------------------------------------------------------
+def test_holiday_and_band_lines_carry_their_quantity_unit_price_and_tags() -> None:
+    invoice = premiums_contract(tags={"premium"}).invoice(PREMIUM_EVENTS, "2026-12")
+    # holidays: 10 + 20 + 5 = 35 min x 0.40 = 14.00; night: 30 min x 0.20 = 6.00
+    holiday, night, weekend = invoice.lines[1:]
+    assert (holiday.quantity, holiday.unit, str(holiday.unit_price)) == (
+        Fraction(35),
+        "min",
+        "0.4 EUR",
+    )
+    assert "premium" in holiday.tags
+    assert night.description == "Premiums: night"
+    assert (night.quantity, night.unit, str(night.unit_price)) == (Fraction(30), "min", "0.20 EUR")
+    assert "premium" in night.tags
+    assert str(weekend.amount) == "12.00 EUR"  # 40 min x 0.30
+
+
+def test_without_a_unit_the_basis_shows_the_bare_quantity() -> None:
+    invoice = premiums_contract(unit=None).invoice(PREMIUM_EVENTS, "2026-12")
+    assert invoice.lines[1].basis.startswith("35 on 2026-12-25..2026-12-26 (")
+    assert invoice.lines[2].basis == "30 in band night, holidays excepted x 0.20 EUR"
+
+
+def test_stacked_premiums_say_so_and_count_a_band_first_seen_on_a_holiday() -> None:
+    both = premiums_contract(on_holidays="add").invoice(PREMIUM_EVENTS, "2026-12")
+    # night: 30 + 20 = 50 min x 0.20 = 10.00, holidays included
+    assert both.lines[2].basis == "50 min in band night x 0.20 EUR"
+    # only a Christmas night: 20 min x 0.40 = 8.00 and 20 min x 0.20 = 4.00
+    night = premiums_contract(on_holidays="add").invoice(
+        [Event("handle_minutes", 20, holiday_at(25, 23))], "2026-12"
+    )
+    assert amounts(night)[1:] == ["8.00 EUR", "4.00 EUR"]
+
+
+def test_the_larger_premium_says_so_in_the_basis() -> None:
+    larger = premiums_contract(premium="0.25 EUR", on_holidays="max").invoice(
+        PREMIUM_EVENTS, "2026-12"
+    )
+    # 10 x 0.25 + 20 x 0.25 + 5 x 0.30 = 2.50 + 5.00 + 1.50 = 9.00
+    assert str(larger.lines[1].amount) == "9.00 EUR"
+    assert larger.lines[1].basis == (
+        "35 min on 2026-12-25..2026-12-26 (Christmas Day, Second Day of Christmas) "
+        "x 0.25 EUR or the band's premium where larger"
+    )
+
+
+def test_holiday_usage_is_that_of_the_metric_and_filter_each_group_counted() -> None:
+    priced = Contract(
+        "Support",
+        "EUR",
+        [
+            PerUnit("Minutes", metric="handle_minutes", rate="0.80 EUR"),
+            PerUnit("Chats", metric="chats", rate="0.10 EUR"),
+            HolidayPremium("Premiums", metric="handle_minutes", country="DE", premium="0.40 EUR"),
+            HolidayPremium(
+                "German queue",
+                metric="handle_minutes",
+                where={"queue": "de"},
+                country="DE",
+                premium="1.00 EUR",
+            ),
+        ],
+        meters=[
+            Meter("chats", group_by=[]),
+            Meter("handle_minutes", bands=PREMIUM_BANDS, group_by=["band", "queue"]),
+        ],
+        timezone="Europe/Berlin",
+    )
+    events = [
+        Event("chats", 1000, holiday_at(25, 22)),
+        Event("handle_minutes", 20, holiday_at(25, 23), {"queue": "de"}),
+        Event("handle_minutes", 7, holiday_at(25, 23), {"queue": "fr"}),
+        Event("chats", 1000, holiday_at(26, 22)),
+    ]
+    invoice = priced.invoice(events, "2026-12")
+    lines = {line.description: str(line.amount) for line in invoice.lines}
+    # every queue: 20 + 7 = 27 min x 0.40 = 10.80; the German queue: 20 min x 1.00
+    assert lines["Premiums: holidays"] == "10.80 EUR"
+    assert lines["German queue: holidays"] == "20.00 EUR"
+
+
+def test_holiday_premium_refusals_say_exactly_what_is_wrong(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    own = Calendar([DateRange("Company day", "2026-12-22", "2026-12-22")])
+    by = "give the holidays either by country (the holidays package) or as a calendar, not "
+    with pytest.raises(ContractError, match=re.escape(by) + "neither$"):
+        premiums_contract(country=None, subdivision=None)
+    with pytest.raises(ContractError, match=re.escape(by) + "both$"):
+        premiums_contract(calendar=own)
+    with pytest.raises(ContractError, match=r"^subdivision: a region needs its country$"):
+        premiums_contract(country=None, calendar=own)
+    how = "give the holiday premium either as premium (per unit) or as multiplier (of rate), not "
+    with pytest.raises(ContractError, match=re.escape(how) + "neither$"):
+        premiums_contract(premium=None)
+    together = "multiplier and rate go together: the premium is rate x (m - 1)"
+    with pytest.raises(ContractError, match="^" + re.escape(together) + "$"):
+        premiums_contract(premium=None, multiplier="1.5")
+    with pytest.raises(ValueError, match=r"^amount: money must be written"):
+        premiums_contract(premium="abc")
+    with pytest.raises(ValueError, match=r"^multiplier is not a decimal number"):
+        premiums_contract(premium=None, multiplier="abc", rate="0.80 EUR")
+    with pytest.raises(TypeError, match=r"band_premiums entries must be \(band, amount\) pairs"):
+        premiums_contract(band_premiums=[["night", "0.20 EUR"]])
+    with pytest.raises(ValueError, match=r"^band_premiums\['night'\]: money must be written"):
+        premiums_contract(band_premiums={"night": "abc"})
+    with pytest.raises(ContractError, match=r"band_premiums\['night'\] must be positive"):
+        premiums_contract(band_premiums={"night": "0 EUR"})
+    undated = "give day-resolved usage (events, a usage file, Usage.from_daily)"
+    with pytest.raises(PricingError, match=re.escape(undated) + "$"):
+        premiums_contract().invoice({"handle_minutes": 100}, "2026-12")
+    monkeypatch.setitem(sys.modules, "holidays", None)  # the extra not installed
+    missing = (
+        "country: public holidays by country need the holidays package: "
+        'pip install "meterprice[holidays]" (or give the contract\'s own calendar)'
+    )
+    with pytest.raises(ContractError, match="^" + re.escape(missing) + "$"):
+        premiums_contract()

@@ -1,4 +1,4 @@
-"""Service credits and holiday premiums: the messages, bounds, caps, earn-back and
+"""Service credits, holiday premiums and forecast bands: the messages, bounds, caps, earn-back and
 lines that the mutation run found untested, each against a figure or a text worked out
 by hand.
 """
@@ -8,9 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from test_forecasts import NOVEMBER
+from test_forecasts import contract as forecast_contract
 from test_premiums import BANDS as PREMIUM_BANDS
 from test_premiums import EVENTS as PREMIUM_EVENTS
 from test_premiums import at as holiday_at
@@ -24,6 +27,7 @@ from meterprice import (
     CreditBand,
     DateRange,
     Event,
+    ForecastBand,
     HolidayPremium,
     Invoice,
     Kpi,
@@ -32,6 +36,7 @@ from meterprice import (
     PricingError,
     ServiceCredits,
     Usage,
+    VolumeForecast,
     earn_back,
 )
 from meterprice.components.service_credits import (
@@ -429,3 +434,115 @@ def test_holiday_premium_refusals_say_exactly_what_is_wrong(
     )
     with pytest.raises(ContractError, match="^" + re.escape(missing) + "$"):
         premiums_contract()
+
+
+# -- forecast bands --------------------------------------------------------------------------
+def test_forecast_refusals_name_their_field() -> None:
+    with pytest.raises(ValueError, match=r"^volume is not a decimal number"):
+        VolumeForecast("2026-11", volume="abc", hours=600)
+    with pytest.raises(ValueError, match=r"^hours is not a decimal number"):
+        VolumeForecast("2026-11", volume=10000, hours="abc")
+    with pytest.raises(ContractError, match=r"^hours must be positive"):
+        VolumeForecast("2026-11", volume=10000, hours=0)
+    with pytest.raises(
+        ContractError, match=re.escape("forecasts[1]: 2026-11 is forecast twice (forecasts[0])")
+    ):
+        forecast_contract(forecasts=[NOVEMBER, NOVEMBER])
+    with pytest.raises(ValueError, match=r"^tolerance is not a decimal number"):
+        forecast_contract(tolerance="abc")
+    with pytest.raises(ValueError, match=r"^above is not a decimal number"):
+        forecast_contract(above="abc")
+    with pytest.raises(ValueError, match=r"^rate: money must be written"):
+        forecast_contract(rate="abc")
+    # a band of 0 % and of half a percent, either side, are bands
+    assert forecast_contract(tolerance=0, above=0).components[1].tolerance == 0  # type: ignore[attr-defined]
+    half = forecast_contract(tolerance="0.5", above="0.5").components[1]
+    assert (half.tolerance, half.above) == (Decimal("0.5"), Decimal("0.5"))  # type: ignore[attr-defined]
+    either = (
+        "bill under-delivery either at rate (per unused staffed hour) or with minimum_rate "
+        "(a minimum of the forecast's hours), not neither"
+    )
+    with pytest.raises(ContractError, match="^" + re.escape(either) + "$"):
+        forecast_contract(rate=None)
+    lifts = "minimum_rate: name with of the lines whose fees it lifts"
+    with pytest.raises(ContractError, match="^" + re.escape(lifts) + "$"):
+        forecast_contract(rate=None, minimum_rate="30.00 EUR")
+    goes = "of: the lines a minimum lifts, so it goes with minimum_rate"
+    with pytest.raises(ContractError, match="^" + re.escape(goes) + "$"):
+        forecast_contract(of={"usage"})
+    alone = "or declare missing = 'ignore' to leave such periods alone)"
+    with pytest.raises(PricingError, match=re.escape(alone) + "$"):
+        forecast_contract().invoice({"calls": 10}, "2026-12")
+
+
+def test_the_forecast_reads_only_the_usage_its_filter_selects() -> None:
+    usage = Usage.from_totals(
+        {("calls", (("queue", "de"),)): 8000, ("calls", (("queue", "fr"),)): 5000}
+    )
+    invoice = forecast_contract(where={"queue": "de"}).invoice(usage, "2026-11")
+    # 13000 x 2.00 = 26000.00; the German queue's 8000 calls are 500 below the edge
+    # 8500: 600 h x 500 / 10000 = 30 h x 25.00 = 750.00 (13000 would be above the band)
+    assert amounts(invoice) == ["26000.00 EUR", "750.00 EUR"]
+
+
+def test_the_lines_below_and_above_the_band_in_full() -> None:
+    below = forecast_contract(unit=None).invoice({"calls": 8000}, "2026-11").lines[1]
+    assert below.description == "Forecast: staffed hours below the forecast band"
+    assert below.basis == (
+        "8000 against a forecast of 10000, below the band's edge 8500 by 500: "
+        "600 h x 500 / 10000 = 30 h x 25.00 EUR"
+    )
+    assert (below.unit, str(below.unit_price)) == ("h", "25.00 EUR")
+    above = forecast_contract(above=10).invoice({"calls": 11200}, "2026-11").lines[1]
+    # 10000 x 1.10 = 11000, exceeded by 11200
+    assert above.description == "Forecast: above the forecast band"
+    assert above.basis == (
+        "11200 calls against a forecast of 10000 calls, more than 10% above (11000 calls): "
+        "service-level credits relieved"
+    )
+
+
+def test_a_partial_period_shows_its_days_after_the_figures() -> None:
+    priced = forecast_contract(term={"start": "2026-11-16"})
+    invoice = priced.invoice(Usage.from_totals({"calls": 4000}, on="2026-11-20"), "2026-11")
+    # 15 of 30 days: forecast 5000, 300 h, edge 4250; 250 below: 300 x 250 / 5000 = 15 h
+    assert invoice.lines[1].basis == (
+        "4000 calls against a forecast of 5000 calls (15/30 days), below the band's edge "
+        "4250 calls by 250 calls: 300 h x 250 / 5000 = 15 h x 25.00 EUR"
+    )
+
+
+def minimum_contract(minimum_rate: str) -> Contract:
+    """Calls tagged usage at 2.00, a licence not tagged (500.00), then the band."""
+    return Contract(
+        "Support",
+        "EUR",
+        [
+            PerUnit("Calls", metric="calls", rate="2.00 EUR", tags={"usage"}),
+            PerUnit("Licence", metric="seats", rate="500.00 EUR"),
+            ForecastBand(
+                "Forecast",
+                metric="calls",
+                forecasts=[NOVEMBER],
+                tolerance=15,
+                minimum_rate=minimum_rate,
+                of={"usage"},
+                unit="calls",
+            ),
+        ],
+    )
+
+
+def test_the_minimum_lifts_only_the_fees_of_its_tags() -> None:
+    invoice = minimum_contract("30.00 EUR").invoice({"calls": 8000, "seats": 1}, "2026-11")
+    # 600 h x 30.00 = 18000.00 less the calls' 8000 x 2.00 = 16000.00 (not the licence)
+    assert amounts(invoice) == ["16000.00 EUR", "500.00 EUR", "2000.00 EUR"]
+    line = invoice.lines[2]
+    assert line.description == "Forecast: minimum of the forecast's staffed hours"
+    assert line.basis == (
+        "8000 calls against a forecast of 10000 calls, below the band's edge 8500 calls: "
+        "minimum 600 h x 30.00 EUR = 18000 EUR less 16000 EUR (lines tagged usage)"
+    )
+    # fees exactly at the minimum: 6000 x 2.00 = 12000.00 = 600 h x 20.00, no line
+    exact = minimum_contract("20.00 EUR").invoice({"calls": 6000, "seats": 1}, "2026-11")
+    assert amounts(exact) == ["12000.00 EUR", "500.00 EUR"]

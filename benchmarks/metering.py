@@ -461,10 +461,14 @@ def primitives(rows: int) -> None:
 
     import numpy as np
     import polars  # noqa: F401 - imported before timing
+    import pyarrow as pa
     import pyarrow.compute as pc
+
+    from meterprice.columnar._engine import _codes
 
     table = make_table(rows, "few")
     language, channel = (table.column(name).combine_chunks() for name in ("language", "channel"))
+    columns = [pa.chunked_array([language]), pa.chunked_array([channel])]
     pool = ThreadPoolExecutor(max_workers=2)
     stamps = pc.cast(table.column("timestamp"), "int64").to_numpy()
     seconds = table.column("quantity").to_numpy()
@@ -484,6 +488,14 @@ def primitives(rows: int) -> None:
         (
             "dictionary_encode, two columns in two threads",
             lambda: list(pool.map(lambda column: column.dictionary_encode(), [language, channel])),
+        ),
+        (
+            "the engine's codes of one string column",
+            lambda: _codes(columns[0], split=False),
+        ),
+        (
+            "the engine's codes of two columns in two threads",
+            lambda: list(pool.map(lambda column: _codes(column, split=False), columns)),
         ),
         ("pyarrow.compute.equal on the metric column", lambda: pc.equal(table["metric"], METRIC)),
         ("(timestamp + offset) // day on int64", lambda: (stamps + 3600) // 86400),

@@ -318,6 +318,24 @@ def _codes(work: Path, module: str) -> dict[str, int | None]:
     return dict(json.loads(meta.read_text("utf-8"))["exit_code_by_key"])
 
 
+def keep_verdicts(work: Path, module: str, before: dict[str, int | None]) -> None:
+    """Give back the verdicts of the mutants that a run of some of them left "not run".
+
+    mutmut resets every mutant it does not run (and all of them when the test files in
+    its configuration change), so a run of the survivors alone would report only
+    those; the mutants killed before stay killed, the tests having only grown.
+    """
+    meta = work / "mutants" / "src" / "meterprice" / f"{module}.meta"
+    if not meta.exists():
+        return
+    data = json.loads(meta.read_text("utf-8"))
+    codes = data["exit_code_by_key"]
+    for name, code in before.items():
+        if codes.get(name) is None and code is not None:
+            codes[name] = code
+    meta.write_text(json.dumps(data), "utf-8")
+
+
 def _mutmut(work: Path, names: list[str], log_name: str, children: int) -> None:
     with (work / log_name).open("w", encoding="utf-8") as log:
         subprocess.run(
@@ -352,8 +370,10 @@ def run_module(module: str, tests: tuple[str, ...], children: int, *, again: boo
         alive = _alive(_codes(work, module))
         before = len(alive)
     if alive:  # pass 2: each survivor in a fresh interpreter
+        verdicts = _codes(work, module)
         _configure(work, module, tests, fresh=True)
         _mutmut(work, alive, "mutmut-fresh.log", children)
+        keep_verdicts(work, module, verdicts)
     timing = work / "timing.json"
     spent = json.loads(timing.read_text("utf-8")) if again and timing.exists() else {}
     spent["seconds"] = spent.get("seconds", 0.0) + time.monotonic() - start

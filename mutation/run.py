@@ -74,7 +74,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "components/quota.py": ("test_components_quota.py",),
     "components/seats.py": ("test_components_seats.py",),
     "components/_lines.py": ("test_limits_pricing.py",),
-    "components/escalators.py": ("test_escalators.py",),
+    "components/escalators.py": ("test_escalators.py", "test_mutation_kills_escalators.py"),
     "components/forecasts.py": ("test_forecasts.py", "test_mutation_kills_clauses.py"),
     "components/premiums.py": ("test_premiums.py", "test_mutation_kills_clauses.py"),
     "components/service_credits.py": (

@@ -400,17 +400,26 @@ def _bytes_in(column: _Arrow, chars: bytes) -> bool:
     """Whether some text of a string column holds one of the bytes ``chars``, looked
     for in the texts' bytes at once.
     """
-    np = _np()
     for chunk in column.chunks:
-        buffers = chunk.buffers()
-        if not len(chunk) or buffers[2] is None:  # no text, or only empty texts
-            continue
-        offsets = np.frombuffer(buffers[1], dtype=np.int32)
-        first, last = int(offsets[chunk.offset]), int(offsets[chunk.offset + len(chunk)])
-        data = np.frombuffer(buffers[2], dtype=np.uint8)[first:last]
+        _, data = text_bytes(chunk)
         if any(bool((data == char).any()) for char in chars):
             return True
     return False
+
+
+def text_bytes(chunk: _Arrow) -> tuple[_Array, _Array]:
+    """The offsets of a string chunk's texts (from 0) and their bytes, as numpy views
+    of its buffers: a slice sees only its own texts.
+    """
+    np = _np()
+    buffers = chunk.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32)[
+        chunk.offset : chunk.offset + len(chunk) + 1
+    ]
+    if buffers[2] is None:  # only empty texts
+        return offsets - offsets[0], np.zeros(0, dtype=np.uint8)
+    data = np.frombuffer(buffers[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    return offsets - offsets[0], data
 
 
 def _rescale(values: _Array, scale: int, target: int) -> _Array:

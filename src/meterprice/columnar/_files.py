@@ -13,11 +13,13 @@ unreadable value is read row by row (the row number standing for the line).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from meterprice import _lines
 from meterprice.columnar._columns import USAGE_FILE, ColumnMapping
+from meterprice.columnar._engine import text_bytes
 from meterprice.columnar._tables import require_pyarrow
 from meterprice.errors import UsageError
 
@@ -366,7 +368,7 @@ def _timestamps(column: Any, aware: bool | None) -> Any:
     if not len(column):
         return column.cast(pa.timestamp("us", "UTC"))
     if aware is None:  # a mapped file may have naive timestamps, all of them or none
-        aware = bool(pc.all(pc.match_substring_regex(column, _AWARE)).as_py())
+        aware = _all_match(column, _AWARE)
     pattern, kind = (_AWARE, pa.timestamp("us", "UTC")) if aware else (_NAIVE, pa.timestamp("us"))
     if not _fixed_clocks(column, aware=aware) and not _all_match(column, pattern):
         return None
@@ -398,6 +400,7 @@ _SIGNS = ((4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"))
 _FIELDS = ((0, 0, 99), (2, 0, 99), (5, 1, 12), (8, 1, 31), (11, 0, 23), (14, 0, 59), (17, 0, 59))
 
 
+@functools.cache
 def _pairs(low: int, high: int) -> Any:
     """A table of the 65,536 big-endian byte pairs: True for "low" .. "high"."""
     np = _np()
@@ -439,13 +442,10 @@ def _fixed_chunk(chunk: Any, *, aware: bool) -> bool:
         return True
     if chunk.null_count:
         return False
-    offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[
-        chunk.offset : chunk.offset + rows + 1
-    ]
-    width = int(offsets[1] - offsets[0])
+    offsets, data = text_bytes(chunk)
+    width = int(offsets[1])
     if width < 19 or not (np.diff(offsets) == width).all():  # shorter than a clock
         return False
-    data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     layout = _layout(int(data[width - 1]), width, aware=aware)
     if layout is None:
         return False
@@ -465,17 +465,7 @@ def _fixed_chunk(chunk: Any, *, aware: bool) -> bool:
             right = byte == ord(char)
         if not right.all():
             return False
-    for at, low, high in fields:
-        table = _PAIRS.get((low, high))
-        if table is None:
-            table = _PAIRS[low, high] = _pairs(low, high)
-        if not table[column(at, ">u2")].all():
-            return False
-    return True
-
-
-#: The pair tables, built when first needed.
-_PAIRS: dict[tuple[int, int], Any] = {}
+    return all(_pairs(low, high)[column(at, ">u2")].all() for at, low, high in fields)
 
 
 # -- DailyUsage.add_table ----------------------------------------------------------------

@@ -60,7 +60,12 @@ MODULES: dict[str, tuple[str, ...]] = {
     ),
     "periods.py": ("test_periods.py", "test_mutation_kills_periods.py"),
     "usage.py": ("test_usage.py", "test_mutation_kills_usage.py"),
-    "metering.py": ("test_metering.py", "test_metering_fast_paths.py"),
+    "metering.py": (
+        "test_metering.py",
+        "test_metering_fast_paths.py",
+        "test_mutation_kills_metering.py",
+        "test_mutation_kills_aggregation.py",
+    ),
     "components/base.py": ("test_components_core.py", "test_limits_pricing.py"),
     "components/caps.py": ("test_components_caps.py", "test_mutation_kills_caps.py"),
     "components/commission.py": (

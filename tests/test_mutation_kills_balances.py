@@ -14,6 +14,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from direct_pricing import context, fields
 
 from meterprice import (
     Contract,
@@ -28,25 +29,11 @@ from meterprice import (
     Rollover,
 )
 from meterprice.components.balances import Lot, PrepaidState
-from meterprice.components.base import Charge, PricingContext
+from meterprice.components.base import Charge
 from meterprice.components.carrying import Carried, CarryingComponent
 from meterprice.errors import AmountError
 from meterprice.invoice import Line
-from meterprice.money import Currency, Rounding
 from meterprice.periods import Period
-from meterprice.usage import Usage
-
-
-def _fields(line: Line) -> tuple[object, ...]:
-    return (
-        line.description,
-        str(line.amount),
-        line.basis,
-        line.quantity,
-        line.unit,
-        line.unit_price,
-        line.tags,
-    )
 
 
 def _phone(minutes: int, day: dt.date) -> Event:
@@ -91,7 +78,7 @@ def test_a_rollover_uses_two_carried_lots_and_shows_every_field() -> None:
     # January: 20 of the 100 included used, 80 unused, 50 % = 40 carried, usable for 3
     # months after January's end: until 1 May (excluded). Every line of the component
     # carries its tags
-    assert [_fields(line) for line in january.lines] == [
+    assert [fields(line) for line in january.lines] == [
         (
             "Minutes: allowance carried over",
             "0.00 EUR",
@@ -106,7 +93,7 @@ def test_a_rollover_uses_two_carried_lots_and_shows_every_field() -> None:
     ]
     assert billing.carried[0]["Minutes"] == (Lot(Fraction(40), dt.date(2026, 5, 1)),)
     # February: nothing used, 100 unused, 50 carried until 1 June; 40 + 50 = 90 carried on
-    assert [_fields(line) for line in february.lines] == [
+    assert [fields(line) for line in february.lines] == [
         (
             "Minutes: allowance carried over",
             "0.00 EUR",
@@ -125,7 +112,7 @@ def test_a_rollover_uses_two_carried_lots_and_shows_every_field() -> None:
     )
     # March: 200 used = 40 + 50 from the two lots (90 carried over) + the 100 included
     # + 10 billed x 0.10 = 1.00; nothing unused, nothing expired, nothing carried on
-    assert [_fields(line) for line in march.lines] == [
+    assert [fields(line) for line in march.lines] == [
         (
             "Minutes",
             "1.00 EUR",
@@ -168,7 +155,7 @@ def test_a_rollover_prorates_its_allowance_on_a_partial_period() -> None:
     (invoice,) = contract.bill(usage, "2026-11").invoices
     # active 16-30 November: 15 of 30 days = 1/2 of the 100 included = 50; 80 used:
     # 30 billed x 0.10 = 3.00. No unit: quantities are shown bare
-    assert [_fields(line) for line in invoice.lines] == [
+    assert [fields(line) for line in invoice.lines] == [
         (
             "Minutes",
             "3.00 EUR",
@@ -218,15 +205,7 @@ def _priced(
 ) -> tuple[Charge, ...]:
     """The charges of ``component`` priced directly, as a wrapping component sees them."""
     jan = Period.month(2026, 1)
-    ctx = PricingContext(
-        period=jan,
-        active=jan,
-        usage=Usage.from_totals(usage),
-        lines=lines,
-        currency=Currency.of("EUR"),
-        rounding=Rounding.HALF_UP,
-        carried=Carried(),
-    )
+    ctx = context(usage, period=jan, lines=lines, carried=Carried())
     return tuple(component.price(ctx))
 
 
@@ -274,7 +253,7 @@ def test_a_prepaid_drawdown_draws_only_its_tagged_lines_and_shows_every_field() 
     # the platform fee is not tagged usage: 30.00 drawn of the 100.00 bought (no bonus),
     # 70.00 left; the drawdown's quantity is that balance, in EUR
     drawdown = billing.invoices[0].lines[2]
-    assert _fields(drawdown) == (
+    assert fields(drawdown) == (
         "Credit: drawdown",
         "-30.00 EUR",
         "30 EUR drawn from the prepaid balance of 100 EUR for 30 EUR on lines tagged usage "
@@ -328,7 +307,7 @@ def test_a_prepaid_balance_of_one_euro_expires_on_a_line() -> None:
     billing = _expiring("101.00 EUR").bill(usage, "2026-01-01", "2026-03-01")
     # January draws 100.00 of 101.00; 1.00 left lapses on 1 February
     (lapsed,) = billing.invoices[1].lines
-    assert _fields(lapsed) == (
+    assert fields(lapsed) == (
         "Credit: balance expired",
         "0.00 EUR",
         "1 EUR left unused expired on 2026-02-01",

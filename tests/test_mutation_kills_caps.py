@@ -14,14 +14,12 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from direct_pricing import context, fields
 
 from meterprice import Contract, Discount, Maximum, Money, PerUnit
-from meterprice.components.base import Charge, Component, PricingContext
+from meterprice.components.base import Charge, Component
 from meterprice.errors import AmountError, InvalidTypeError
-from meterprice.invoice import Invoice, Line
-from meterprice.money import Currency, Rounding
-from meterprice.periods import Period
-from meterprice.usage import Usage
+from meterprice.invoice import Invoice
 
 
 def _minutes() -> PerUnit:
@@ -33,32 +31,12 @@ def _invoice(component: Component, minutes: int) -> Invoice:
     return contract.invoice({"minutes": minutes}, "2026-11")
 
 
-def _fields(line: Line) -> tuple[object, ...]:
-    return (
-        line.description,
-        str(line.amount),
-        line.basis,
-        line.quantity,
-        line.unit,
-        line.unit_price,
-        line.tags,
-    )
-
-
 def _priced(component: Component, minutes: int) -> tuple[Charge, ...]:
     """The charges of ``component`` priced directly after the minutes' line, as a
     wrapping component sees them.
     """
-    nov = Period.month(2026, 11)
     lines = Contract("C", "EUR", [_minutes()]).invoice({"minutes": minutes}, "2026-11").lines
-    ctx = PricingContext(
-        period=nov,
-        active=nov,
-        usage=Usage.from_totals({"minutes": minutes}),
-        lines=lines,
-        currency=Currency.of("EUR"),
-        rounding=Rounding.HALF_UP,
-    )
+    ctx = context({"minutes": minutes}, lines=lines)
     return tuple(component.price(ctx))
 
 
@@ -71,7 +49,7 @@ def test_a_cap_line_has_every_field() -> None:
     )
     _, line = _invoice(cap, 1500).lines
     # 1500 min x 1.00 = 1500.00, 500.00 above the 1000.00 cap
-    assert _fields(line) == (
+    assert fields(line) == (
         "Usage cap",
         "-500.00 EUR",
         "1500 EUR (lines tagged usage) capped at 1000 EUR",
@@ -113,7 +91,7 @@ def test_a_percentage_discount_line_has_every_field() -> None:
     )
     _, line = _invoice(discount, 1500).lines
     # 10 % off 1500.00 = -150.00; quantity the subtotal, unit price -10 % = -0.10
-    assert _fields(line) == (
+    assert fields(line) == (
         "Launch offer",
         "-150.00 EUR",
         "10% off 1500 EUR (lines tagged usage)",
@@ -183,7 +161,7 @@ def test_a_fixed_discount_line_has_every_field() -> None:
     )
     _, line = _invoice(discount, 1500).lines
     # 500.00 off the 1500.00 subtotal
-    assert _fields(line) == (
+    assert fields(line) == (
         "Loyalty credit",
         "-500.00 EUR",
         "500.00 EUR off 1500 EUR (lines tagged usage)",

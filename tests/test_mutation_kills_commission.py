@@ -14,42 +14,27 @@ from fractions import Fraction
 
 import attrs
 import pytest
+from direct_pricing import context, fields
 
 from meterprice import (
     Commission,
     CommissionTier,
     Contract,
     ContractError,
-    Currency,
     Dimensions,
     Invoice,
     Money,
-    Period,
     PricingContext,
     PricingError,
-    Rounding,
     Usage,
 )
 from meterprice.components.commission import _optional_name
 from meterprice.errors import InvalidTypeError
-from meterprice.invoice import Line
 
 
 def _invoice(commission: Commission, usage: object) -> Invoice:
     contract = Contract("Shop", "CNY", [commission], unpriced="ignore")
     return contract.invoice(usage, "2026-11")  # type: ignore[arg-type]
-
-
-def _fields(line: Line) -> tuple[object, ...]:
-    return (
-        line.description,
-        str(line.amount),
-        line.basis,
-        line.quantity,
-        line.unit,
-        line.unit_price,
-        line.tags,
-    )
 
 
 def _orders(*pairs: tuple[str, str]) -> Usage:
@@ -60,17 +45,7 @@ def _orders(*pairs: tuple[str, str]) -> Usage:
 
 
 def _context(usage: Usage, previous: Usage | None = None) -> PricingContext:
-    november = Period.month(2026, 11)
-    return PricingContext(
-        period=november,
-        active=november,
-        usage=usage,
-        lines=(),
-        currency=Currency.of("CNY"),
-        rounding=Rounding.HALF_UP,
-        previous_period=None,
-        previous_usage=previous,
-    )
+    return context(usage, currency="CNY", previous_usage=previous)
 
 
 # -- every field of the lines -----------------------------------------------------------------
@@ -80,7 +55,7 @@ def test_a_flat_line_has_every_field() -> None:
     commission = Commission("Sales", metric="sales", percent="2.5", tags={"commission"})
     (line,) = _invoice(commission, {"sales": "400.00"}).lines
     # 2.5 % of 400.00 = 10.00; the unit price is the percentage as a share: 0.025
-    assert _fields(line) == (
+    assert fields(line) == (
         "Sales",
         "10.00 CNY",
         "2.5% of 400 CNY (sales in 2026-11)",
@@ -100,7 +75,7 @@ def test_graduated_lines_have_every_field() -> None:
     )
     first, second = _invoice(commission, {"sales": "300.00"}).lines
     # 1 % of the first 100.00 = 1.00; 1.5 % of the 200.00 above = 3.00
-    assert _fields(first) == (
+    assert fields(first) == (
         "Bonus (tier 1: up to 100.00 CNY)",
         "1.00 CNY",
         "1% of 100 CNY (of 300 CNY, sales in 2026-11)",
@@ -109,7 +84,7 @@ def test_graduated_lines_have_every_field() -> None:
         Money("0.01", "CNY"),
         frozenset({"bonus"}),
     )
-    assert _fields(second) == (
+    assert fields(second) == (
         "Bonus (tier 2: over 100.00 CNY)",
         "3.00 CNY",
         "1.5% of 200 CNY (of 300 CNY, sales in 2026-11)",
@@ -135,7 +110,7 @@ def test_the_minimum_and_maximum_lines_have_every_field() -> None:
     # 2 % of 1100.00 = 22.00; order a earned 2.00, lifted to 3.00: +1.00;
     # order b earned 20.00, cut to 5.00: 1 x 5.00 - 20.00 = -15.00
     assert str(base.amount) == "22.00 CNY"
-    assert _fields(minimum) == (
+    assert fields(minimum) == (
         "C: minimum per transaction",
         "1.00 CNY",
         "1 transaction(s) earned 2 CNY, below the minimum 3.00 CNY each: 1 x 3.00 CNY - 2 CNY",
@@ -144,7 +119,7 @@ def test_the_minimum_and_maximum_lines_have_every_field() -> None:
         None,
         frozenset({"pay"}),
     )
-    assert _fields(maximum) == (
+    assert fields(maximum) == (
         "C: maximum per transaction",
         "-15.00 CNY",
         "1 transaction(s) earned 20 CNY, above the maximum 5.00 CNY each: 1 x 5.00 CNY - 20 CNY",
@@ -167,7 +142,7 @@ def test_the_fixed_fee_line_has_every_field_even_for_a_single_transaction() -> N
     base, fixed = _invoice(commission, _orders(("a", "50.00"))).lines
     # 2 % of 50.00 = 1.00; one transaction x 0.40 = 0.40
     assert str(base.amount) == "1.00 CNY"
-    assert _fields(fixed) == (
+    assert fields(fixed) == (
         "C: fixed fee per transaction",
         "0.40 CNY",
         "1 transaction(s) x 0.40 CNY",

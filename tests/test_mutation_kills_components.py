@@ -10,6 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from direct_pricing import context, fields
 
 from meterprice import Contract, Usage
 from meterprice.components import (
@@ -21,29 +22,16 @@ from meterprice.components import (
     Tier,
     Tiered,
 )
-from meterprice.components.base import Charge, Component, PricingContext
+from meterprice.components.base import Charge, Component
 from meterprice.dimensions import Dimensions
 from meterprice.errors import ContractError, InvalidTypeError
-from meterprice.invoice import Invoice, Line
-from meterprice.money import Currency, Money, Rounding
-from meterprice.periods import Period
+from meterprice.invoice import Invoice
+from meterprice.money import Money
 
 
 def _invoice(components: list[Component], usage: object) -> Invoice:
     contract = Contract("C", "EUR", components, unpriced="ignore")
     return contract.invoice(usage, "2026-11")  # type: ignore[arg-type]
-
-
-def _fields(line: Line) -> tuple[object, ...]:
-    return (
-        line.description,
-        str(line.amount),
-        line.basis,
-        line.quantity,
-        line.unit,
-        line.unit_price,
-        line.tags,
-    )
 
 
 # -- tiers -------------------------------------------------------------------------------------
@@ -63,7 +51,7 @@ def _volume() -> Tiered:
 def test_a_volume_tier_line_has_every_field() -> None:
     (line,) = _invoice([_volume()], {"minutes": 150}).lines
     # all 150 minutes at the second tier's 0.50, plus its flat 10.00: 75.00 + 10.00
-    assert _fields(line) == (
+    assert fields(line) == (
         "Minutes (tier 2: over 100 min)",
         "85.00 EUR",
         "150 min x 0.50 EUR (all units at tier 2) + flat 10.00 EUR",
@@ -76,7 +64,7 @@ def test_a_volume_tier_line_has_every_field() -> None:
 
 def test_a_volume_total_on_a_boundary_stays_in_the_lower_tier() -> None:
     (line,) = _invoice([_volume()], {"minutes": 100}).lines
-    assert _fields(line) == (
+    assert fields(line) == (
         "Minutes (tier 1: 0-100 min)",
         "100.00 EUR",
         "100 min x 1.00 EUR (all units at tier 1)",
@@ -125,7 +113,7 @@ def test_a_package_line_with_a_filter_counts_only_the_selected_usage() -> None:
     )
     (line,) = _invoice([package], usage).lines
     # 1,500 chats need 2 packages of 1,000: 2 x 450.00
-    assert _fields(line) == (
+    assert fields(line) == (
         "Chat bundles",
         "900.00 EUR",
         "2 package(s) of 1000 chats for 1500 chats x 450.00 EUR",
@@ -149,7 +137,7 @@ def test_a_percentage_line_has_every_field() -> None:
     )
     usage_line, line = _invoice([_usage_line(), percentage], {"minutes": 1000}).lines
     # 6 % of 1,000.00 = 60.00
-    assert _fields(line) == (
+    assert fields(line) == (
         "Project management",
         "60.00 EUR",
         "6% of 1000 EUR (lines tagged usage)",
@@ -199,7 +187,7 @@ def test_a_minimum_spend_line_has_its_description_tags_and_basis() -> None:
     )
     (_, line) = _invoice([_usage_line(), floor], {"minutes": 40}).lines
     # 100.00 - 40.00 = 60.00
-    assert _fields(line) == (
+    assert fields(line) == (
         "Minimum monthly spend",
         "60.00 EUR",
         "minimum 100 EUR less 40 EUR (lines tagged usage)",
@@ -234,7 +222,7 @@ def _minimum() -> MinimumVolume:
 def test_a_minimum_volume_line_has_every_field() -> None:
     (line,) = _invoice([_minimum()], {"minutes": 60}).lines
     # 100 - 60 = 40 minutes short, x 0.90 = 36.00
-    assert _fields(line) == (
+    assert fields(line) == (
         "Minimum volume",
         "36.00 EUR",
         "minimum 100 min less 60 min used = 40 min x 0.90 EUR",
@@ -311,7 +299,7 @@ def _graduated() -> Tiered:
 def test_graduated_tier_lines_have_every_field() -> None:
     first, second = _invoice([_graduated()], {"minutes": 150}).lines
     # the first 100 minutes at 1.00 = 100.00; the other 50 at 0.50 = 25.00, plus the flat 10.00
-    assert _fields(first) == (
+    assert fields(first) == (
         "Minutes (tier 1: 0-100 min)",
         "100.00 EUR",
         "100 min x 1.00 EUR",
@@ -320,7 +308,7 @@ def test_graduated_tier_lines_have_every_field() -> None:
         Money("1.00", "EUR"),
         frozenset({"usage"}),
     )
-    assert _fields(second) == (
+    assert fields(second) == (
         "Minutes (tier 2: over 100 min)",
         "35.00 EUR",
         "50 min x 0.50 EUR + flat 10.00 EUR",
@@ -350,7 +338,7 @@ TWO_FLATS = [Tier(1000, "0.10 EUR", flat="50.00 EUR"), Tier(None, "0.08 EUR", fl
 def test_the_flat_fee_at_zero_line_has_every_field(usage: dict[str, int]) -> None:
     (line,) = _invoice([_flat_at_zero(TWO_FLATS)], usage).lines
     # nothing used: the first tier's flat 50.00 alone, not the second tier's 5.00
-    assert _fields(line) == (
+    assert fields(line) == (
         "Ticket desk (tier 1: 0-1000 tk)",
         "50.00 EUR",
         "no usage (0 tk): flat 50.00 EUR of tier 1",
@@ -388,15 +376,7 @@ def test_the_option_needs_the_flat_fee_on_the_first_tier_only() -> None:
 
 def _priced(component: Component, usage: dict[object, object]) -> tuple[Charge, ...]:
     """The charges of ``component`` priced directly, as a wrapping component sees them."""
-    nov = Period.month(2026, 11)
-    ctx = PricingContext(
-        period=nov,
-        active=nov,
-        usage=Usage.from_totals(usage),
-        lines=(),
-        currency=Currency.of("EUR"),
-        rounding=Rounding.HALF_UP,
-    )
+    ctx = context(usage)
     return tuple(component.price(ctx))
 
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from direct_pricing import context
+
 from meterprice import Calendar, Contract, DateRange, Money, Usage
 from meterprice.components import DayRate
-from meterprice.components.base import PricingContext
 from meterprice.dimensions import Dimensions
-from meterprice.money import Currency, Rounding
-from meterprice.periods import Period
 
 CALENDAR = Calendar(
     [
@@ -72,14 +71,7 @@ def test_fixed_agents_lines_carry_the_tags() -> None:
 
 def test_the_charges_carry_the_tags_as_a_wrapping_component_sees_them() -> None:
     # the contract adds a component's tags to its lines anyway; price() alone must too
-    november = Period.month(2026, 11)
-    context = PricingContext(
-        period=november,
-        active=november,
-        usage=Usage.empty(),
-        lines=(),
-        currency=Currency.of("CNY"),
-        rounding=Rounding.HALF_UP,
-    )
     rate = DayRate("Peak", calendar=CALENDAR, rate="100.00 CNY", agents=1, tags={"peak"})
-    assert [charge.tags for charge in rate.price(context)] == [frozenset({"peak"})] * 2
+    assert [charge.tags for charge in rate.price(context(currency="CNY"))] == [
+        frozenset({"peak"})
+    ] * 2

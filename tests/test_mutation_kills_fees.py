@@ -9,13 +9,11 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from direct_pricing import context
 
-from meterprice import Contract, Money, Usage
+from meterprice import Contract, Money
 from meterprice.components import RecurringFee, SetupFee
 from meterprice.components._lines import LinesSoFar, Subtotals
-from meterprice.components.base import PricingContext
-from meterprice.money import Currency, Rounding
-from meterprice.periods import Period
 
 
 def test_a_prorated_recurring_fee_prorates_its_quantity_and_keeps_unit_and_tags() -> None:
@@ -86,23 +84,11 @@ def test_the_lines_so_far_refuse_an_index_past_their_end() -> None:
         view[-1]
 
 
-def _context() -> PricingContext:
-    november = Period.month(2026, 11)
-    return PricingContext(
-        period=november,
-        active=november,
-        usage=Usage.empty(),
-        lines=(),
-        currency=Currency.of("EUR"),
-        rounding=Rounding.HALF_UP,
-    )
-
-
 def test_the_charges_carry_the_tags_as_a_wrapping_component_sees_them() -> None:
     # the contract adds a component's tags to its lines anyway; price() alone must too
     fee = RecurringFee("Platform", amount="10.00 EUR", tags={"fixed"})
     setup = SetupFee("Implementation", amount="5.00 EUR", on="2026-11-02", tags={"one-off"})
-    (charge,) = fee.price(_context())
+    (charge,) = fee.price(context())
     assert charge.tags == frozenset({"fixed"})
-    (one_off,) = setup.price(_context())
+    (one_off,) = setup.price(context())
     assert one_off.tags == frozenset({"one-off"})

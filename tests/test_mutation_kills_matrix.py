@@ -14,13 +14,12 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from direct_pricing import context
 
 from meterprice import Contract, Dimensions, MatrixRate, Money, Usage
-from meterprice.components.base import Charge, PricingContext
+from meterprice.components.base import Charge
 from meterprice.components.matrix import MAX_PRICES
 from meterprice.errors import ContractError, InvalidTypeError, PricingError
-from meterprice.money import Currency, Rounding
-from meterprice.periods import Period
 
 BY = ("language", "channel")
 
@@ -46,15 +45,7 @@ def _used(**quantities: int) -> Usage:
 
 def _priced(component: MatrixRate, usage: Usage) -> Sequence[Charge]:
     """The charges of ``component`` priced directly over November (tags included)."""
-    nov = Period.month(2026, 11)
-    ctx = PricingContext(
-        period=nov,
-        active=nov,
-        usage=usage,
-        lines=(),
-        currency=Currency.of("EUR"),
-        rounding=Rounding.HALF_UP,
-    )
+    ctx = context(usage)
     return component.price(ctx)
 
 

@@ -17,13 +17,12 @@ from typing import Any, cast
 
 import attrs
 import pytest
+from direct_pricing import context
 
 from meterprice import Contract, Money, ProratedUnits, Tier, TierMode, Usage
-from meterprice.components.base import Charge, PricingContext
+from meterprice.components.base import Charge
 from meterprice.components.prorated import _one_of
 from meterprice.errors import ContractError, InvalidTypeError, PricingError
-from meterprice.money import Currency, Rounding
-from meterprice.periods import Period
 
 TAGS = frozenset({"staff"})
 
@@ -36,15 +35,7 @@ def _seats(**options: object) -> ProratedUnits:
 
 def _priced(component: ProratedUnits, usage: Usage) -> Sequence[Charge]:
     """The charges of ``component`` priced directly over November (tags included)."""
-    nov = Period.month(2026, 11)
-    ctx = PricingContext(
-        period=nov,
-        active=nov,
-        usage=usage,
-        lines=(),
-        currency=Currency.of("EUR"),
-        rounding=Rounding.HALF_UP,
-    )
+    ctx = context(usage)
     return component.price(ctx)
 
 

@@ -14,13 +14,12 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from direct_pricing import context
 
 from meterprice import Contract, Dimensions, Money, PercentageCharge, Usage
-from meterprice.components.base import Charge, PricingContext
+from meterprice.components.base import Charge
 from meterprice.errors import ContractError, InvalidTypeError, PricingError
 from meterprice.invoice import Line
-from meterprice.money import Currency, Rounding
-from meterprice.periods import Period
 
 
 def _charge(**options: object) -> PercentageCharge:
@@ -174,15 +173,7 @@ def test_only_a_free_amount_is_named_in_the_basis() -> None:
 
 def _priced(component: PercentageCharge, usage: Usage) -> list[Charge]:
     """The charges of ``component`` priced directly, as a wrapping component sees them."""
-    nov = Period.month(2026, 11)
-    ctx = PricingContext(
-        period=nov,
-        active=nov,
-        usage=usage,
-        lines=(),
-        currency=Currency.of("EUR"),
-        rounding=Rounding.HALF_UP,
-    )
+    ctx = context(usage)
     return list(component.price(ctx))
 
 

@@ -122,6 +122,11 @@ MODULES: dict[str, tuple[str, ...]] = {
         "test_columnar.py",
         "test_columnar_edges.py",
         "test_columnar_engine.py",
+        "test_columnar_batch.py",
+        "test_columnar_clocks.py",
+        "test_columnar_files.py",
+        "test_mutation_kills_engine_columns.py",
+        "test_mutation_kills_engine_rows.py",
     ),
 }
 

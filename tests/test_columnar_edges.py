@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from meterprice import Contract, Event, Meter, Period
+from meterprice import Band, Contract, Dimensions, Event, Meter, Period, TimeBands
 from meterprice.components import PerUnit
 from meterprice.errors import UsageError
 from meterprice.usagefiles import UsageFile, UsageFileError, meter_file
@@ -105,6 +105,35 @@ def test_sparse_groups_and_large_sums_of_increments() -> None:
     # 2**62 rounded up to a multiple of 10**6 no longer fits int64 twice over
     usage = meter_table(contract(increment="0.5", aggregation="max"), huge, NOVEMBER)
     assert usage.exact("seconds") == 2**62
+
+
+def test_a_band_column_is_refused_where_time_bands_would_overwrite_it() -> None:
+    banded = contract(bands=TimeBands([Band("night", "22:00", "06:00")]))
+    table = pa.table(
+        {
+            "metric": ["seconds", "seconds"],
+            "quantity": [5, 7],
+            "timestamp": [AT, AT.replace(hour=23)],
+            "band": [None, "day"],
+        }
+    )
+    events = [
+        Event("seconds", 5, AT),
+        Event("seconds", 7, AT.replace(hour=23), {"band": "day"}),
+    ]
+    with pytest.raises(UsageError, match="already have the dimension 'band'"):
+        meter_table(banded, table, NOVEMBER)
+    with pytest.raises(UsageError, match="already has the dimension 'band'"):
+        banded.meter(events, NOVEMBER)
+    # a band column of nulls is a missing dimension: 9:00 is the day, 23:00 the night
+    nulls = table.set_column(3, "band", pa.nulls(2, pa.string()))
+    usage = meter_table(banded, nulls, NOVEMBER)
+    plain = [Event("seconds", 5, AT), Event("seconds", 7, events[1].at)]
+    assert usage == banded.meter(plain, NOVEMBER)
+    assert usage.groups("seconds", ["band"]) == {
+        Dimensions({"band": "day"}): 5,
+        Dimensions({"band": "night"}): 7,
+    }
 
 
 def test_column_mappings_are_checked_and_parsed() -> None:

@@ -1029,8 +1029,9 @@ class _Run:
         np = _np()
         meter = self.meter
         if meter.bands is not None:
+            band = self._bands(dims)  # refuses rows that already have the band's dimension
             dims = [dim for dim in dims if dim.name != meter.bands.dimension]
-            dims.append(self._bands(dims))
+            dims.append(band)
         by_name = {dim.name: dim for dim in dims}
         keep = np.ones(len(self.quantities), dtype=bool)
         for name, allowed in meter.where.conditions:

@@ -127,6 +127,7 @@ MODULES: dict[str, tuple[str, ...]] = {
         "test_columnar_files.py",
         "test_mutation_kills_engine_columns.py",
         "test_mutation_kills_engine_rows.py",
+        "test_mutation_kills_engine_zones.py",
     ),
 }
 

@@ -22,19 +22,18 @@ from unittest import mock
 
 import pytest
 
-from meterprice import Band, Contract, Dimensions, Meter, Period, TimeBands
+from meterprice import Band, Dimensions, Meter, Period, TimeBands
 from meterprice.errors import UsageError
 from meterprice.usage import _Distinct, _Latest, _Max, _Sum
 
 pa = pytest.importorskip("pyarrow")
 np = pytest.importorskip("numpy")
 
+from engine_rows import END, START, UTC, contract, key, metered, sums, table  # noqa: E402
+
 from meterprice.columnar import ColumnMapping, _engine, meter_table  # noqa: E402
 
-UTC = dt.timezone.utc
 NOVEMBER = Period.parse("2026-11")
-START = dt.datetime(2026, 11, 1, tzinfo=UTC)
-END = dt.datetime(2026, 12, 1, tzinfo=UTC)
 NO_DIMS = Dimensions()
 
 
@@ -44,46 +43,6 @@ def day(number: int, month: int = 11, year: int = 2026) -> dt.date:
 
 def at(number: int, hour: int = 9, month: int = 11, **more: int) -> dt.datetime:
     return dt.datetime(2026, month, number, hour, tzinfo=UTC, **more)
-
-
-def contract(*meters: Meter, timezone: str = "UTC") -> Contract:
-    return Contract("c", "EUR", [], meters=list(meters), timezone=timezone, unpriced="ignore")
-
-
-def table(metrics: list[str], quantities: Any, stamps: list[dt.datetime], **dims: Any) -> Any:
-    """Rows of ``metrics``, ``quantities`` (a list of integers, or an Arrow array) at
-    ``stamps`` (aware: a UTC column), with dimension columns ``dims``."""
-    if isinstance(quantities, list):
-        quantities = pa.array(quantities, pa.int64())
-    zone = "UTC" if stamps and stamps[0].tzinfo is not None else None
-    return pa.table(
-        {
-            "metric": pa.array(metrics, pa.string()),
-            "quantity": quantities,
-            "timestamp": pa.array(stamps, pa.timestamp("us", zone)),
-            **{name: pa.array(values, pa.string()) for name, values in dims.items()},
-        }
-    )
-
-
-def metered(
-    meters: Contract | Meter,
-    rows: Any,
-    start: dt.datetime | None = START,
-    end: dt.datetime | None = END,
-    **options: Any,
-) -> dict[Any, Any]:
-    the_contract = contract(meters) if isinstance(meters, Meter) else meters
-    return dict(_engine.meter_arrow(the_contract, rows, start, end, **options))
-
-
-def key(name: str, date: dt.date, **dims: str) -> tuple[str, Dimensions, dt.date]:
-    return (name, Dimensions(dims), date)
-
-
-def sums(name: str, *entries: tuple[dt.date, dict[str, str], Any]) -> dict[Any, Any]:
-    """The expected states of meter ``name``: (day, dimensions, exact sum) each."""
-    return {key(name, date, **dims): _Sum(Fraction(value)) for date, dims, value in entries}
 
 
 def exactly(message: str) -> str:

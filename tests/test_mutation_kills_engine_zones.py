@@ -13,20 +13,18 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from fractions import Fraction
-from typing import Any
 
 import pytest
 
-from meterprice import Contract, Dimensions, Meter
-from meterprice.usage import _Sum
+from meterprice import Meter
 
 pa = pytest.importorskip("pyarrow")
 np = pytest.importorskip("numpy")
 
+from engine_rows import UTC, contract, metered, sums, table  # noqa: E402
+
 from meterprice.columnar import _engine  # noqa: E402
 
-UTC = dt.timezone.utc
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 MICRO = dt.timedelta(microseconds=1)
 
@@ -156,25 +154,6 @@ def test_the_sorted_lookup_keeps_each_row_at_its_own_hour() -> None:
 # -- through the metering of a table ---------------------------------------------------
 
 
-def table(stamps: list[dt.datetime], quantities: list[int]) -> Any:
-    return pa.table(
-        {
-            "metric": pa.array(["seconds"] * len(stamps), pa.string()),
-            "quantity": pa.array(quantities, pa.int64()),
-            "timestamp": pa.array(stamps, pa.timestamp("us", "UTC")),
-        }
-    )
-
-
-def metered(zone: str, stamps: list[dt.datetime], quantities: list[int]) -> dict[Any, Any]:
-    contract = Contract("c", "EUR", [], meters=[Meter("seconds")], timezone=zone)
-    return dict(_engine.meter_arrow(contract, table(stamps, quantities), None, None))
-
-
-def sums(*entries: tuple[dt.date, int]) -> dict[Any, Any]:
-    return {("seconds", Dimensions(), day): _Sum(Fraction(value)) for day, value in entries}
-
-
 def test_a_table_over_twelve_years_is_metered_on_the_wall_clock() -> None:
     # more than 100,000 hours between the first and the last row: the wall clock by hour
     stamps = [
@@ -184,12 +163,15 @@ def test_a_table_over_twelve_years_is_metered_on_the_wall_clock() -> None:
         dt.datetime(2026, 12, 31, 22, 59, tzinfo=UTC),  # 23:59 CET on 31 December
         dt.datetime(2026, 12, 31, 23, 0, tzinfo=UTC),  # 00:00 CET on 1 January 2027
     ]
-    assert metered("Europe/Paris", stamps, [1, 2, 3, 4, 5]) == sums(
-        (dt.date(2014, 7, 1), 1),
-        (dt.date(2026, 3, 29), 2),
-        (dt.date(2026, 10, 25), 3),
-        (dt.date(2026, 12, 31), 4),
-        (dt.date(2027, 1, 1), 5),
+    rows = table(["seconds"] * 5, [1, 2, 3, 4, 5], stamps)
+    paris = contract(Meter("seconds"), timezone="Europe/Paris")
+    assert metered(paris, rows, None, None) == sums(
+        "seconds",
+        (dt.date(2014, 7, 1), {}, 1),
+        (dt.date(2026, 3, 29), {}, 2),
+        (dt.date(2026, 10, 25), {}, 3),
+        (dt.date(2026, 12, 31), {}, 4),
+        (dt.date(2027, 1, 1), {}, 5),
     )
 
 
@@ -203,6 +185,11 @@ def test_a_table_over_twelve_years_across_a_change_within_the_hour() -> None:
         dt.datetime(2026, 4, 4, 16, 29, tzinfo=UTC),
         dt.datetime(2026, 4, 4, 16, 31, tzinfo=UTC),
     ]
-    assert metered("Australia/Adelaide", stamps, [1, 2, 3, 4]) == sums(
-        (dt.date(2014, 4, 1), 1), (dt.date(2026, 4, 4), 2), (dt.date(2026, 4, 5), 7)
+    rows = table(["seconds"] * 4, [1, 2, 3, 4], stamps)
+    adelaide = contract(Meter("seconds"), timezone="Australia/Adelaide")
+    assert metered(adelaide, rows, None, None) == sums(
+        "seconds",
+        (dt.date(2014, 4, 1), {}, 1),
+        (dt.date(2026, 4, 4), {}, 2),
+        (dt.date(2026, 4, 5), {}, 7),
     )

@@ -464,7 +464,7 @@ def primitives(rows: int) -> None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from meterprice.columnar._engine import _codes
+    from meterprice.columnar._encoding import _codes
 
     table = make_table(rows, "few")
     language, channel = (table.column(name).combine_chunks() for name in ("language", "channel"))

@@ -50,6 +50,20 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".mutation"
 EQUIVALENT = ROOT / "mutation" / "equivalent.toml"
 
+#: The columnar engine's modules, each against every test of the engine.
+_COLUMNAR = (
+    "test_columnar.py",
+    "test_columnar_edges.py",
+    "test_columnar_engine.py",
+    "test_columnar_batch.py",
+    "test_columnar_clocks.py",
+    "test_columnar_files.py",
+    "test_mutation_kills_engine_columns.py",
+    "test_mutation_kills_engine_rows.py",
+    "test_mutation_kills_engine_zones.py",
+    "test_mutation_kills_engine_runs.py",
+)
+
 #: Each module mutated, with the test files that exercise it (its own first).
 MODULES: dict[str, tuple[str, ...]] = {
     "money.py": ("test_money.py", "test_mutation_kills_money.py", "test_iso4217_data.py"),
@@ -118,17 +132,10 @@ MODULES: dict[str, tuple[str, ...]] = {
         "test_payment.py",
         "test_tax.py",
     ),
-    "columnar/_engine.py": (
-        "test_columnar.py",
-        "test_columnar_edges.py",
-        "test_columnar_engine.py",
-        "test_columnar_batch.py",
-        "test_columnar_clocks.py",
-        "test_columnar_files.py",
-        "test_mutation_kills_engine_columns.py",
-        "test_mutation_kills_engine_rows.py",
-        "test_mutation_kills_engine_zones.py",
-    ),
+    **{
+        f"columnar/{name}.py": _COLUMNAR
+        for name in ("_arrays", "_encoding", "_clocks", "_quantities", "_engine")
+    },
 }
 
 # Imported once by the fork server, before any mutant: third-party and standard

@@ -19,7 +19,7 @@ from meterprice.errors import UsageError
 pa = pytest.importorskip("pyarrow")
 
 from meterprice.columnar import meter_table  # noqa: E402
-from meterprice.columnar._engine import _FEW, _SAMPLE, _SPLIT  # noqa: E402
+from meterprice.columnar._encoding import _FEW, _SAMPLE, _SPLIT  # noqa: E402
 
 AT = dt.datetime(2026, 11, 3, 9, tzinfo=dt.timezone.utc)
 

@@ -24,7 +24,7 @@ from meterprice.errors import UsageError
 pa = pytest.importorskip("pyarrow")
 np = pytest.importorskip("numpy")
 
-from meterprice.columnar import ColumnMapping, _engine, meter_table  # noqa: E402
+from meterprice.columnar import ColumnMapping, _arrays, _encoding, meter_table  # noqa: E402
 
 AT = dt.datetime(2026, 11, 3, 9, tzinfo=dt.timezone.utc)
 NOVEMBER = Period.parse("2026-11")
@@ -131,9 +131,9 @@ def test_every_kind_of_text_column_is_text_and_numbers_are_not() -> None:
         pa.dictionary(pa.int32(), pa.string()),
         pa.dictionary(pa.int8(), pa.large_string()),
     ):
-        assert _engine._is_string(kind) is True
+        assert _arrays._is_string(kind) is True
     for kind in (pa.int64(), pa.binary(), pa.null(), pa.dictionary(pa.int32(), pa.int64())):
-        assert _engine._is_string(kind) is False
+        assert _arrays._is_string(kind) is False
 
 
 def test_metrics_and_dimensions_of_large_strings_and_dictionaries_are_metered() -> None:
@@ -157,11 +157,11 @@ def test_a_metric_column_of_dictionary_text_is_metered() -> None:
 
 def test_text_columns_are_read_as_plain_strings() -> None:
     large = pa.chunked_array([["a", "bc"], ["d"]], pa.large_string())
-    plain = _engine._as_strings(large)
+    plain = _arrays._as_strings(large)
     assert plain.type == pa.string()
     assert plain.to_pylist() == ["a", "bc", "d"]
     already = pa.chunked_array([["x", None]], pa.string())
-    assert _engine._as_strings(already).to_pylist() == ["x", None]
+    assert _arrays._as_strings(already).to_pylist() == ["x", None]
 
 
 def test_decimal_texts_as_large_strings_are_read_exactly() -> None:
@@ -176,14 +176,14 @@ def test_decimal_texts_as_large_strings_are_read_exactly() -> None:
 def test_a_dictionary_column_keeps_its_codes_and_unused_values_read_none() -> None:
     # a, b (never used), c, d (never used): rows a, c, a and a missing value
     column = pa.chunked_array([dictionary([0, 2, 0, None], pa.array(["a", "b", "c", "d"]))])
-    codes, values = _engine._codes(column)
+    codes, values = _encoding._codes(column)
     assert codes.tolist() == [0, 2, 0, -1]
     assert values == ["a", None, "c", None]
 
 
 def test_a_dictionary_whose_first_value_alone_is_used() -> None:
     column = pa.chunked_array([dictionary([0, 0], pa.array(["a", "b"]))])
-    codes, values = _engine._codes(column)
+    codes, values = _encoding._codes(column)
     assert codes.tolist() == [0, 0]
     assert values == ["a", None]
 
@@ -203,7 +203,7 @@ def test_an_unused_blank_dictionary_metric_is_no_empty_metric_name() -> None:
 
 def test_the_few_values_of_a_column_of_several_chunks_are_looked_up_in_every_chunk() -> None:
     column = pa.chunked_array([["en", "de"], ["de", None, "en"]], pa.string())
-    found = _engine._known_codes(column)
+    found = _encoding._known_codes(column)
     assert found is not None
     codes, values = found
     assert codes.dtype == np.int64
@@ -212,13 +212,13 @@ def test_the_few_values_of_a_column_of_several_chunks_are_looked_up_in_every_chu
 
 
 def test_a_column_without_chunks_has_no_codes() -> None:
-    found = _engine._known_codes(pa.chunked_array([], pa.string()))
+    found = _encoding._known_codes(pa.chunked_array([], pa.string()))
     assert found is not None
     codes, values = found
     assert codes.dtype == np.int64
     assert codes.shape == (0,)
     assert values == []
-    codes, values = _engine._dictionary_codes(
+    codes, values = _encoding._dictionary_codes(
         pa.chunked_array([], pa.dictionary(pa.int32(), pa.string()))
     )
     assert codes.dtype == np.int64
@@ -228,18 +228,18 @@ def test_a_column_without_chunks_has_no_codes() -> None:
 
 def test_dictionary_values_are_read_as_text() -> None:
     numbers = pa.chunked_array([dictionary([1, 0, 1], pa.array([7, 8], pa.int64()))])
-    codes, values = _engine._dictionary_codes(numbers)
+    codes, values = _encoding._dictionary_codes(numbers)
     assert codes.tolist() == [1, 0, 1]
     assert values == ["7", "8"]
     large = pa.chunked_array([dictionary([1, None], pa.array(["x", "y"], pa.large_string()))])
-    codes, values = _engine._dictionary_codes(large)
+    codes, values = _encoding._dictionary_codes(large)
     assert codes.tolist() == [1, -1]
     assert values == ["x", "y"]
 
 
 def test_duplicate_dictionary_values_share_the_first_code_and_missing_values_stay_apart() -> None:
     column = pa.chunked_array([dictionary([0, 1, 2, None], pa.array(["a", "a", "b"]))])
-    codes, values = _engine._dictionary_codes(column)
+    codes, values = _encoding._dictionary_codes(column)
     assert codes.dtype == np.int64
     assert codes.tolist() == [0, 0, 2, -1]
     assert values == ["a", "a", "b"]
@@ -268,10 +268,10 @@ def test_a_column_of_many_values_in_several_chunks_is_encoded_whole(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # more values than are looked up, in two chunks, on two threads: every chunk counts
-    monkeypatch.setattr(_engine, "_workers", lambda: 2)
-    names = many(_engine._FEW + 36)
+    monkeypatch.setattr(_encoding, "_workers", lambda: 2)
+    names = many(_encoding._FEW + 36)
     column = pa.chunked_array([names[:70], names[70:]], pa.string())
-    codes, values = _engine._codes(column)
+    codes, values = _encoding._codes(column)
     assert codes.tolist() == list(range(len(names)))
     assert values == names
 
@@ -281,13 +281,13 @@ def test_a_long_column_is_encoded_in_two_halves_that_cover_every_row(
 ) -> None:
     # z, then a, then from row 150,000 on b and c alternating (values the first rows
     # lack): the first row and the row in the middle are each encoded once
-    monkeypatch.setattr(_engine, "_workers", lambda: 2)
+    monkeypatch.setattr(_encoding, "_workers", lambda: 2)
     head, pairs = 150_000, 25_000
-    assert head + 2 * pairs == _engine._SPLIT
+    assert head + 2 * pairs == _encoding._SPLIT
     column = pa.chunked_array([["z"] + ["a"] * (head - 1) + ["b", "c"] * pairs], pa.string())
-    codes, values = _engine._codes(column)
+    codes, values = _encoding._codes(column)
     assert values == ["z", "a", "b", "c"]
-    assert len(codes) == _engine._SPLIT
+    assert len(codes) == _encoding._SPLIT
     assert codes.dtype == np.int64
     assert int(codes[0]) == 0
     assert int((codes[1:head] == 1).sum()) == head - 1
@@ -297,10 +297,10 @@ def test_a_long_column_is_encoded_in_two_halves_that_cover_every_row(
 def test_a_long_column_of_an_odd_number_of_rows_is_encoded_in_halves(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(_engine, "_workers", lambda: 2)
-    rows = _engine._SPLIT + 1
+    monkeypatch.setattr(_encoding, "_workers", lambda: 2)
+    rows = _encoding._SPLIT + 1
     column = pa.chunked_array([["x"] * (rows - 1) + ["y"]], pa.string())
-    codes, values = _engine._codes(column)
+    codes, values = _encoding._codes(column)
     assert values == ["x", "y"]
     assert len(codes) == rows
     assert int(codes.sum()) == 1
@@ -308,10 +308,10 @@ def test_a_long_column_of_an_odd_number_of_rows_is_encoded_in_halves(
 
 
 def test_a_long_column_in_two_chunks_is_encoded_whole(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_engine, "_workers", lambda: 2)
-    half = _engine._SPLIT // 2
+    monkeypatch.setattr(_encoding, "_workers", lambda: 2)
+    half = _encoding._SPLIT // 2
     column = pa.chunked_array([["a"] * half, ["b"] * half], pa.string())
-    codes, values = _engine._codes(column)
+    codes, values = _encoding._codes(column)
     assert values == ["a", "b"]
     assert len(codes) == 2 * half
     assert int(codes[:half].sum()) == 0
@@ -319,7 +319,7 @@ def test_a_long_column_in_two_chunks_is_encoded_whole(monkeypatch: pytest.Monkey
 
 
 def test_a_long_metric_column_in_two_chunks_is_metered() -> None:
-    half = _engine._SPLIT // 2
+    half = _encoding._SPLIT // 2
     metrics = pa.chunked_array([["seconds"] * half, ["calls"] * half], pa.string())
     table = table_of(metrics, pa.array([1] * (2 * half), pa.int64()))
     usage = meter_table(counting("seconds", "calls"), table, NOVEMBER)
@@ -332,15 +332,15 @@ def test_a_long_metric_column_in_two_chunks_is_metered() -> None:
 
 def test_a_table_of_one_metric_has_no_metric_codes() -> None:
     mapping = ColumnMapping()
-    assert _engine._metrics(table_of(pa.array(["seconds"])), mapping) == (None, ["seconds"])
+    assert _encoding._metrics(table_of(pa.array(["seconds"])), mapping) == (None, ["seconds"])
     same = table_of(pa.array(["seconds"] * 3))
-    assert _engine._metrics(same, mapping) == (None, ["seconds"])
+    assert _encoding._metrics(same, mapping) == (None, ["seconds"])
     constant = ColumnMapping(metric="calls")
-    assert _engine._metrics(pa.table({"x": [1]}), constant) == (None, ["calls"])
+    assert _encoding._metrics(pa.table({"x": [1]}), constant) == (None, ["calls"])
 
 
 def test_the_metrics_of_a_table_are_coded_in_the_order_they_come() -> None:
-    codes, names = _engine._metrics(
+    codes, names = _encoding._metrics(
         table_of(pa.array(["seconds", "calls", "seconds"])), ColumnMapping()
     )
     assert codes is not None
@@ -350,12 +350,12 @@ def test_the_metrics_of_a_table_are_coded_in_the_order_they_come() -> None:
 
 def test_a_dictionary_of_metrics_keeps_its_codes_and_unused_names_are_empty() -> None:
     metrics = dictionary([0, 0], pa.array(["seconds", "calls", "  "]))
-    codes, names = _engine._metrics(table_of(metrics), ColumnMapping())
+    codes, names = _encoding._metrics(table_of(metrics), ColumnMapping())
     assert codes is not None
     assert codes.tolist() == [0, 0]
     assert names == ["seconds", "", ""]
     several = dictionary([2, 0], pa.array(["seconds", "unused", "calls"]))
-    codes, names = _engine._metrics(table_of(several), ColumnMapping())
+    codes, names = _encoding._metrics(table_of(several), ColumnMapping())
     assert codes is not None
     assert codes.tolist() == [2, 0]
     assert names == ["seconds", "", "calls"]
@@ -378,7 +378,7 @@ def test_two_metrics_are_metered_apart() -> None:
 
 def test_empty_texts_and_missing_values_lack_the_dimension() -> None:
     table = pa.table({"queue": pa.array(["a", "", None, "b", "", "a"], pa.string())})
-    dimension = _engine._dimension(table, "q", "queue")
+    dimension = _encoding._dimension(table, "q", "queue")
     assert dimension.name == "q"
     assert dimension.codes.tolist() == [0, -1, -1, 2, -1, 0]
     assert dimension.values == ["a", "", "b"]
@@ -386,7 +386,7 @@ def test_empty_texts_and_missing_values_lack_the_dimension() -> None:
 
 def test_a_column_without_values_lacks_the_dimension_in_every_row() -> None:
     table = pa.table({"queue": pa.nulls(3)})
-    dimension = _engine._dimension(table, "q", "queue")
+    dimension = _encoding._dimension(table, "q", "queue")
     assert dimension.name == "q"
     assert dimension.codes.dtype == np.int64
     assert dimension.codes.tolist() == [-1, -1, -1]
@@ -414,7 +414,7 @@ def test_a_condition_on_a_dimension_skips_rows_that_lack_it() -> None:
 
 
 def test_the_rows_a_dimension_allows() -> None:
-    dimension = _engine._Dimension("q", np.array([0, -1, 1, 2, 0]), ["a", "b", "c"])
+    dimension = _encoding._Dimension("q", np.array([0, -1, 1, 2, 0]), ["a", "b", "c"])
     assert dimension.allowed(frozenset({"a", "c"})).tolist() == [True, False, False, True, True]
     assert dimension.allowed(frozenset()).tolist() == [False] * 5
     taken = dimension.take(np.array([2, 1]))
@@ -427,17 +427,17 @@ def test_the_rows_a_dimension_allows() -> None:
 def test_the_engine_encodes_on_at_most_two_threads(monkeypatch: pytest.MonkeyPatch) -> None:
     for cpus, workers in ((None, 1), (1, 1), (2, 2), (8, 2)):
         monkeypatch.setattr(os, "cpu_count", lambda cpus=cpus: cpus)
-        assert _engine._workers() == workers
+        assert _encoding._workers() == workers
 
 
 def test_the_shared_pool_has_as_many_threads_as_the_engine_uses(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(_engine, "_POOL", [])
-    monkeypatch.setattr(_engine, "_workers", lambda: 1)
-    pool = _engine._pool()
+    monkeypatch.setattr(_encoding, "_POOL", [])
+    monkeypatch.setattr(_encoding, "_workers", lambda: 1)
+    pool = _encoding._pool()
     try:
         assert pool._max_workers == 1
-        assert _engine._pool() is pool  # one pool per process
+        assert _encoding._pool() is pool  # one pool per process
     finally:
         pool.shutdown()

@@ -31,7 +31,7 @@ np = pytest.importorskip("numpy")
 
 from engine_rows import END, START, UTC, contract, key, metered, sums, table  # noqa: E402
 
-from meterprice.columnar import ColumnMapping, _engine, meter_table  # noqa: E402
+from meterprice.columnar import ColumnMapping, _encoding, _engine, meter_table  # noqa: E402
 
 NOVEMBER = Period.parse("2026-11")
 NO_DIMS = Dimensions()
@@ -264,7 +264,7 @@ def test_the_first_dimension_column_that_is_not_text_is_named() -> None:
     rows = rows.append_column("a", numbers).append_column("b", pa.array([7, 8], pa.int64()))
     message = r"^column 'a' \(dimension 'a'\) must hold text"
     with (
-        mock.patch.object(_engine, "_workers", return_value=2),
+        mock.patch.object(_encoding, "_workers", return_value=2),
         pytest.raises(UsageError, match=message),
     ):
         metered(Meter("seconds"), rows)
@@ -279,7 +279,7 @@ def test_text_columns_encoded_on_threads_keep_their_names_and_values() -> None:
         queue=["a", "a", "b"],
         site=["s", "s", "s"],
     )
-    with mock.patch.object(_engine, "_workers", return_value=2):
+    with mock.patch.object(_encoding, "_workers", return_value=2):
         result = metered(Meter("seconds", group_by=("agent", "queue")), rows)
     assert result == sums(
         "seconds",
@@ -292,7 +292,7 @@ def test_text_columns_encoded_on_threads_keep_their_names_and_values() -> None:
 def test_two_long_text_columns_are_encoded_at_once() -> None:
     # more rows than are encoded in halves and many values: each column is encoded
     # whole on its own thread
-    rows = _engine._SPLIT + 100
+    rows = _encoding._SPLIT + 100
     names = [f"v{i:02d}" for i in range(100)]
     first = pa.array(names * (rows // 100), pa.string())
     second = pa.array(names[::-1] * (rows // 100), pa.string())
@@ -305,7 +305,7 @@ def test_two_long_text_columns_are_encoded_at_once() -> None:
             "b": second,
         }
     )
-    with mock.patch.object(_engine, "_workers", return_value=2):
+    with mock.patch.object(_encoding, "_workers", return_value=2):
         result = metered(Meter("seconds"), rows_table)
     assert len(result) == 100
     assert result[key("seconds", day(3), a="v00", b="v99")] == _Sum(Fraction(rows // 100))

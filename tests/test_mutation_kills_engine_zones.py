@@ -23,7 +23,7 @@ np = pytest.importorskip("numpy")
 
 from engine_rows import UTC, contract, metered, sums, table  # noqa: E402
 
-from meterprice.columnar import _engine  # noqa: E402
+from meterprice.columnar import _clocks  # noqa: E402
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 MICRO = dt.timedelta(microseconds=1)
@@ -44,7 +44,7 @@ def expected_wall(values: list[int], zone: zoneinfo.ZoneInfo) -> list[int]:
 
 
 def wall(values: list[int], zone: str) -> list[int]:
-    result = _engine._wall(np.array(values, dtype=np.int64), zoneinfo.ZoneInfo(zone))
+    result = _clocks._wall(np.array(values, dtype=np.int64), zoneinfo.ZoneInfo(zone))
     assert result.dtype == np.int64
     return [int(value) for value in result.tolist()]
 
@@ -107,7 +107,7 @@ def test_the_wall_clock_in_a_zone_east_and_west_of_utc() -> None:
 
 
 def test_no_rows_have_no_wall_clock() -> None:
-    empty = _engine._wall(np.array([], dtype=np.int64), zoneinfo.ZoneInfo("Europe/Paris"))
+    empty = _clocks._wall(np.array([], dtype=np.int64), zoneinfo.ZoneInfo("Europe/Paris"))
     assert empty.dtype == np.int64
     assert len(empty) == 0
 

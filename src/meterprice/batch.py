@@ -259,7 +259,7 @@ def _plain_texts(values: list[str]) -> tuple[Any, int] | None:
     try:
         import pyarrow as pa  # noqa: PLC0415 - an optional dependency
 
-        from meterprice.columnar._engine import _plain_decimals  # noqa: PLC0415
+        from meterprice.columnar._quantities import _plain_decimals  # noqa: PLC0415
     except ImportError:  # pragma: no cover - the tests run with the extra installed
         return None
     return _plain_decimals(pa.chunked_array([pa.array(values, pa.string())]))

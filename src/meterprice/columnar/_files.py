@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from meterprice import _lines
+from meterprice.columnar._arrays import text_bytes
 from meterprice.columnar._columns import USAGE_FILE, ColumnMapping
-from meterprice.columnar._engine import text_bytes
 from meterprice.columnar._tables import require_pyarrow
 from meterprice.errors import UsageError
 

@@ -12,29 +12,15 @@ from meterprice.errors import UsageError
 
 #: numpy arrays and pyarrow values: both come untyped through lazy imports.
 _Array = Any
-
-
 _Arrow = Any
 
-
+#: Instants are counted in microseconds (UTC or wall clock) from the epochs below.
 _SECOND = 1_000_000
-
-
 _HOUR = 3600 * _SECOND
-
-
 _DAY = 86400 * _SECOND
-
-
 _INT64_MAX = (1 << 63) - 1
-
-
 _EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-
-
 _EPOCH = dt.datetime(1970, 1, 1)
-
-
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 

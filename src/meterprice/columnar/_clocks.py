@@ -28,9 +28,9 @@ from meterprice.columnar._arrays import (
 )
 from meterprice.errors import UsageError
 
+#: Microseconds in a unit of an Arrow timestamp (nanoseconds: divided, when exact).
 _UNITS = {"s": _SECOND, "ms": 1000, "us": 1, "ns": None}
-
-
+#: The end of ISO 8601 text with a UTC offset.
 _ISO_OFFSET = r"([zZ]|[+-]\d\d(:?\d\d)?)$"
 
 
@@ -127,8 +127,6 @@ def _micros(at: dt.datetime) -> int:
 
 #: Beyond this many hours (about eleven years) the offsets are looked up per hour.
 _SEGMENT_HOURS = 100_000
-
-
 #: Beyond this many offset changes within the rows' span, too.
 _SEGMENT_CHANGES = 8
 

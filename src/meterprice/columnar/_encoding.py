@@ -74,8 +74,6 @@ def _known_codes(column: _Arrow) -> tuple[_Array, list[str | None]] | None:
 #: The first rows whose values are looked for in a whole column, and at most how
 #: many distinct values they may have.
 _SAMPLE = 4096
-
-
 _FEW = 64
 
 
@@ -113,8 +111,6 @@ def _dictionary_codes(column: _Arrow) -> tuple[_Array, list[str | None]]:
 
 #: Columns at least this long are encoded in two halves on two threads.
 _SPLIT = 200_000
-
-
 _POOL: list[tuple[int, Any]] = []
 
 

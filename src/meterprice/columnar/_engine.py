@@ -42,10 +42,9 @@ from meterprice.usage import Aggregation, _Distinct, _Latest, _Max, _State, _Sum
 if TYPE_CHECKING:
     from meterprice.contract import Contract
 
-
 __all__ = ["DayKey", "meter_arrow"]
 
-
+#: A meter's group on one day of the contract's calendar (None: undated).
 DayKey = tuple[str, Dimensions, dt.date | None]
 
 

@@ -62,6 +62,8 @@ _COLUMNAR = (
     "test_mutation_kills_engine_rows.py",
     "test_mutation_kills_engine_zones.py",
     "test_mutation_kills_engine_runs.py",
+    "test_mutation_kills_engine_quantities.py",
+    "test_event_many.py",
 )
 
 #: Each module mutated, with the test files that exercise it (its own first).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -78,6 +79,29 @@ def test_bad_columns_are_named() -> None:
         Event.many("s", ["abc"], [AT])
     with pytest.raises(TypeError, match="float"):
         Event.many("s", iter([1.5]), iter([AT]))
+
+
+@pytest.mark.parametrize("text", [".-5", ".+5", "1.2.3", "0x10", "1,5", "--1", "."])
+def test_texts_an_event_refuses_are_refused_in_columns(text: str) -> None:
+    # ".-5" without its point would read as -5 hundredths: each is refused as a text
+    with pytest.raises(ValueError, match=r"^quantity is not a decimal number"):
+        Event("s", text, AT)
+    message = rf"^quantities\[1\]: quantity is not a decimal number: '{re.escape(text)}'"
+    with pytest.raises(ValueError, match=message):
+        Event.many("s", ["1.5", text, "2"], [AT] * 3)
+
+
+@given(st.lists(st.text("0123456789.-+xe_ ", min_size=1, max_size=6), min_size=1, max_size=5))
+def test_texts_in_columns_read_as_events_read_them(texts: list[str]) -> None:
+    try:
+        one_by_one: list[Event] | None = [Event("s", text, AT) for text in texts]
+    except ValueError:
+        one_by_one = None
+    if one_by_one is None:
+        with pytest.raises(ValueError, match=r"not a decimal number|negative|finite"):
+            Event.many("s", texts, [AT] * len(texts))
+    else:
+        assert Event.many("s", texts, [AT] * len(texts)) == one_by_one
 
 
 quantity = st.one_of(

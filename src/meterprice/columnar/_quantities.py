@@ -103,7 +103,7 @@ def _quantities(table: _Arrow, name: str) -> tuple[_Array, int]:
             try:
                 numbers.append(d.to_decimal(text.strip(), what=f"column {name!r} (quantity)"))
             except (ValueError, TypeError, ArithmeticError) as error:
-                raise UsageError(f"column {name!r} (quantity): {error}") from None
+                raise UsageError(str(error)) from None
             if not numbers[-1].is_finite():
                 raise UsageError(f"column {name!r} (quantity) has {text!r}, not a finite number")
         scale = max((_scale_of(number) for number in numbers), default=0)
@@ -141,6 +141,9 @@ def _plain_decimals(column: _Arrow) -> tuple[_Array, int] | None:
         return ints, 0
     lengths = pc.binary_length(column).to_numpy().astype(np.int64)
     point = pc.find_substring(column, ".").to_numpy().astype(np.int64)
+    lead = np.flatnonzero(point == 0)
+    if len(lead) and pc.any(pc.match_substring_regex(column.take(lead), r"^\.[+-]")).as_py():
+        return None  # a sign after the point (".-5"), which the text path refuses
     places = np.where(point >= 0, lengths - point - 1, 0)
     scale = int(places.max())
     whole = np.where(point >= 0, point, lengths)  # digits before the point (and a sign)
@@ -156,10 +159,11 @@ def _rescale(values: _Array, scale: int, target: int) -> _Array:
         return values
     np = _np()
     factor = 10 ** (target - scale)
-    if values.dtype != object and len(values):
-        top = max(int(values.max()), -int(values.min()))
-        if top * factor > _INT64_MAX:
-            values = values.astype(object)
+    if values.dtype != object and (
+        factor > _INT64_MAX
+        or (len(values) and max(int(values.max()), -int(values.min())) * factor > _INT64_MAX)
+    ):
+        values = values.astype(object)  # exact Python integers, beyond int64
     return values * factor if values.dtype == object else values * np.int64(factor)
 
 

@@ -63,6 +63,7 @@ _COLUMNAR = (
     "test_mutation_kills_engine_zones.py",
     "test_mutation_kills_engine_runs.py",
     "test_mutation_kills_engine_quantities.py",
+    "test_mutation_kills_engine_groups.py",
     "test_event_many.py",
 )
 

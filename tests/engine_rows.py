@@ -7,6 +7,7 @@ and the exact sums expected of a meter, by day and dimensions.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from fractions import Fraction
 from typing import Any
 
@@ -19,6 +20,20 @@ from meterprice.usage import _Sum
 UTC = dt.timezone.utc
 START = dt.datetime(2026, 11, 1, tzinfo=UTC)
 END = dt.datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def day(number: int, month: int = 11, year: int = 2026) -> dt.date:
+    return dt.date(year, month, number)
+
+
+def at(number: int, hour: int = 9, month: int = 11, **more: int) -> dt.datetime:
+    """``hour`` UTC on day ``number`` of ``month`` 2026."""
+    return dt.datetime(2026, month, number, hour, tzinfo=UTC, **more)
+
+
+def exactly(message: str) -> str:
+    """A pattern matching ``message`` whole."""
+    return "^" + re.escape(message) + "$"
 
 
 def contract(*meters: Meter, timezone: str = "UTC") -> Contract:

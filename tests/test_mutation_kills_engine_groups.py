@@ -14,7 +14,6 @@ computed by hand.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from fractions import Fraction
 from typing import Any
 
@@ -26,19 +25,7 @@ from meterprice.usage import _Max
 
 pa = pytest.importorskip("pyarrow")
 
-from engine_rows import END, START, UTC, contract, key, metered, sums, table  # noqa: E402
-
-
-def day(number: int) -> dt.date:
-    return dt.date(2026, 11, number)
-
-
-def at(number: int, hour: int = 9) -> dt.datetime:
-    return dt.datetime(2026, 11, number, hour, tzinfo=UTC)
-
-
-def exactly(message: str) -> str:
-    return "^" + re.escape(message) + "$"
+from engine_rows import END, START, UTC, at, contract, day, exactly, key, metered, sums, table  # noqa: E402
 
 
 def rows_of(quantities: list[int], stamps: Any, **dims: Any) -> Any:

@@ -15,7 +15,6 @@ Figures computed by hand.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -28,22 +27,10 @@ from meterprice.usage import _Max
 
 pa = pytest.importorskip("pyarrow")
 
-from engine_rows import UTC, key, metered, sums, table  # noqa: E402
+from engine_rows import UTC, at, day, exactly, key, metered, sums, table  # noqa: E402
 
 TWO_63 = 2**63
 NIGHT = TimeBands([Band("night", "22:00", "06:00")])
-
-
-def day(number: int) -> dt.date:
-    return dt.date(2026, 11, number)
-
-
-def at(number: int) -> dt.datetime:
-    return dt.datetime(2026, 11, number, 9, tzinfo=UTC)
-
-
-def exactly(message: str) -> str:
-    return "^" + re.escape(message) + "$"
 
 
 def daily(name: str, *values: Any) -> dict[Any, Any]:

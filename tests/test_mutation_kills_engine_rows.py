@@ -14,7 +14,6 @@ computed by hand.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -29,24 +28,12 @@ from meterprice.usage import _Distinct, _Latest, _Max, _Sum
 pa = pytest.importorskip("pyarrow")
 np = pytest.importorskip("numpy")
 
-from engine_rows import END, START, UTC, contract, key, metered, sums, table  # noqa: E402
+from engine_rows import END, START, UTC, at, contract, day, exactly, key, metered, sums, table  # noqa: E402
 
 from meterprice.columnar import ColumnMapping, _encoding, _engine, meter_table  # noqa: E402
 
 NOVEMBER = Period.parse("2026-11")
 NO_DIMS = Dimensions()
-
-
-def day(number: int, month: int = 11, year: int = 2026) -> dt.date:
-    return dt.date(year, month, number)
-
-
-def at(number: int, hour: int = 9, month: int = 11, **more: int) -> dt.datetime:
-    return dt.datetime(2026, month, number, hour, tzinfo=UTC, **more)
-
-
-def exactly(message: str) -> str:
-    return "^" + re.escape(message) + "$"
 
 
 # -- metrics that no meter reads -------------------------------------------------------

@@ -13,7 +13,6 @@ computed by hand.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from fractions import Fraction
 
@@ -25,14 +24,10 @@ from meterprice.usage import _Max
 
 pa = pytest.importorskip("pyarrow")
 
-from engine_rows import UTC, key, metered, sums, table  # noqa: E402
+from engine_rows import UTC, day, exactly, key, metered, sums, table  # noqa: E402
 
 NIGHT = TimeBands([Band("night", "22:00", "06:00")])
 INT64_MAX = 2**63 - 1
-
-
-def day(number: int) -> dt.date:
-    return dt.date(2026, 11, number)
 
 
 def night(number: int, minute: int = 0) -> dt.datetime:
@@ -43,10 +38,6 @@ def night(number: int, minute: int = 0) -> dt.datetime:
 def nights(name: str, *entries: tuple[int, object]) -> dict[object, object]:
     """The expected sums of a night-band meter: (day, exact sum) each."""
     return sums(name, *((day(number), {"band": "night"}, value) for number, value in entries))
-
-
-def exactly(message: str) -> str:
-    return "^" + re.escape(message) + "$"
 
 
 # -- billable quantities of the folded rows --------------------------------------------
